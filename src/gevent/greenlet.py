@@ -1,0 +1,612 @@
+"""``Greenlet``: a greenlet with a result, links, kill and join.
+
+A ``Greenlet`` is created unstarted; ``start()`` queues it on the hub with
+``loop.run_callback`` so it first runs when the current greenlet blocks. When
+its function returns or raises, the result is stored, the links are called
+(all of them, in the order they were added, from one hub callback), and errors
+are reported to ``hub.handle_error`` - they never propagate to the spawner.
+"""
+
+from __future__ import annotations
+
+import sys
+import weakref
+from collections import deque
+from typing import Any, Callable, Iterable
+
+from greenlet import GreenletExit, getcurrent
+from greenlet import greenlet as RawGreenlet
+
+from ._config import config as _config
+from ._hub_local import get_hub_noargs as _get_hub
+from ._hub_primitives import iwait_on_objects, wait_on_objects
+from .exceptions import InvalidSwitchError
+from .timeout import Timeout
+
+__all__ = ["Greenlet", "joinall", "killall"]
+
+_greenlet_dead = RawGreenlet.dead.__get__
+_greenlet_active = RawGreenlet.__bool__
+
+
+class _StartDone:
+    """Marks a greenlet whose start has happened (or was cancelled)."""
+
+    __slots__ = ()
+    pending = False
+    active = False
+
+    def stop(self) -> None:
+        pass
+
+    close = stop
+
+
+_START_DONE = _StartDone()
+
+
+class SpawnedLink:
+    """A link that runs its callback in a new raw greenlet (so it may block)."""
+
+    __slots__ = ("callback",)
+
+    def __init__(self, callback: Callable[..., Any]) -> None:
+        if not callable(callback):
+            raise TypeError(f"Expected callable: {callback!r}")
+        self.callback = callback
+
+    def __call__(self, source: Any) -> None:
+        g = RawGreenlet(self.callback, _get_hub())
+        g.switch(source)
+
+    def __hash__(self) -> int:
+        return hash(self.callback)
+
+    def __eq__(self, other: object) -> bool:
+        return self.callback == getattr(other, "callback", other)
+
+    def __str__(self) -> str:
+        return str(self.callback)
+
+    def __repr__(self) -> str:
+        return repr(self.callback)
+
+    def __getattr__(self, item: str) -> Any:
+        assert item != "callback"
+        return getattr(self.callback, item)
+
+
+class SuccessSpawnedLink(SpawnedLink):
+    """Runs only when the source finished successfully."""
+
+    __slots__ = ()
+
+    def __call__(self, source: Any) -> None:
+        if source.successful():
+            super().__call__(source)
+
+
+class FailureSpawnedLink(SpawnedLink):
+    """Runs only when the source raised."""
+
+    __slots__ = ()
+
+    def __call__(self, source: Any) -> None:
+        if not source.successful():
+            super().__call__(source)
+
+
+class _Frame:
+    """A light copy of a stack frame: enough for ``traceback.format_stack``."""
+
+    __slots__ = ("f_back", "f_code", "f_globals", "f_lineno", "f_locals")
+
+    def __init__(self, f_code: Any, f_lineno: int, f_back: Any, f_globals: Any) -> None:
+        self.f_code = f_code
+        self.f_lineno = f_lineno
+        self.f_back = f_back
+        self.f_globals = f_globals
+        self.f_locals = None
+
+
+def _extract_stack(limit: int) -> _Frame | None:
+    frame = sys._getframe(3)
+    frames = []
+    while frame is not None and limit:
+        frames.append(frame)
+        frame = frame.f_back  # type: ignore[assignment]
+        limit -= 1
+    result = None
+    for f in reversed(frames):
+        result = _Frame(f.f_code, f.f_lineno, result, f.f_globals)
+    return result
+
+
+class Greenlet(RawGreenlet):
+    """A light-weight cooperative task with a result. See the module docstring."""
+
+    spawning_stack_limit = 10
+    _spawn_callbacks: set[Callable[..., Any]] | None = None
+
+    # Class-level defaults keep ``__init__`` short on the hot spawn path.
+    _formatted_info: Any = None
+    _ident: Any = None
+    _name: Any = None
+    _dead_before_start = False
+    spawning_greenlet: Any = None
+    spawning_stack: Any = None
+    spawn_tree_locals: Any = None
+
+    def __init__(self, run: Callable[..., Any] | None = None, *args: Any, **kwargs: Any) -> None:
+        hub = _get_hub()
+        RawGreenlet.__init__(self, None, hub)
+        if run is not None:
+            self._run = run
+        if not callable(self._run):
+            raise TypeError(f"The run argument or self._run must be callable, not {self._run!r}")
+        self.args = args
+        self.kwargs = kwargs
+        self.value: Any = None
+        self._exc_info: tuple[Any, ...] = ()
+        self._links: deque[Callable[..., Any]] = deque()
+        self._notifier: Any = None
+        self._start_event: Any = None
+        if _track_tree:
+            current = getcurrent()
+            self.spawning_greenlet = weakref.ref(current)
+            tree_locals = getattr(current, "spawn_tree_locals", None)
+            if tree_locals is None:
+                tree_locals = {}
+                if current is not hub:
+                    try:
+                        current.spawn_tree_locals = tree_locals
+                    except AttributeError:
+                        pass
+            self.spawn_tree_locals = tree_locals
+            self.spawning_stack = _extract_stack(self.spawning_stack_limit)
+
+    def _run(self, *args: Any, **kwargs: Any) -> Any:
+        # Replaced by the ``run`` argument, or overridden by subclasses.
+        raise NotImplementedError
+
+    # ------------------------------------------------------------ identity
+
+    @property
+    def loop(self) -> Any:
+        return self.parent.loop
+
+    @property
+    def minimal_ident(self) -> int:
+        ident = self._ident
+        if ident is None:
+            ident = self._ident = self.parent.ident_registry.get_ident(self)
+        return ident  # type: ignore[no-any-return]
+
+    @property
+    def name(self) -> str:
+        name = self._name
+        if name is None:
+            name = self._name = f"Greenlet-{self.minimal_ident}"
+        return name  # type: ignore[no-any-return]
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._name = value
+
+    def _formatinfo(self) -> str:
+        info = self._formatted_info
+        if info is not None:
+            return info  # type: ignore[no-any-return]
+        func = self.__dict__.get("_run", None)
+        if func is None:
+            funcname = "_run"
+        else:
+            funcname = getattr(func, "__name__", None) or repr(func)
+            im_self = getattr(func, "__self__", None)
+            if im_self is not None and not isinstance(im_self, type(sys)):
+                funcname = f"{type(im_self).__name__}.{funcname}"
+        args = ", ".join(repr(a) for a in getattr(self, "args", ()))
+        kwargs = getattr(self, "kwargs", None) or {}
+        if kwargs:
+            kw = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+            args = f"{args}, {kw}" if args else kw
+        info = self._formatted_info = f"{funcname}({args})" if func is not None else funcname
+        return info
+
+    def __repr__(self) -> str:
+        classname = type(self).__name__
+        name = f' "{self._name}"' if self._name is not None else ""
+        return f"<{classname}{name} at {id(self):#x}: {self._formatinfo()}>"
+
+    # --------------------------------------------------------------- state
+
+    def __bool__(self) -> bool:
+        return self._start_event is not None and not self._exc_info
+
+    @property
+    def started(self) -> bool:
+        return self._start_event is not None and not self._exc_info
+
+    @property
+    def dead(self) -> bool:  # type: ignore[override]
+        return self._dead_before_start or _greenlet_dead(self)
+
+    def ready(self) -> bool:
+        """True once the greenlet has finished (or was killed before it started)."""
+        return bool(self._exc_info) or self.dead
+
+    def successful(self) -> bool:
+        """True if it finished without raising (``GreenletExit`` counts as success)."""
+        return bool(self._exc_info) and self._exc_info[1] is None
+
+    @property
+    def exception(self) -> BaseException | None:
+        return self._exc_info[1] if self._exc_info else None
+
+    @property
+    def exc_info(self) -> tuple[Any, Any, Any] | None:
+        ei = self._exc_info
+        if ei and ei[0] is not None:
+            return (ei[0], ei[1], ei[2])
+        return None
+
+    # --------------------------------------------------------------- start
+
+    def start(self) -> None:
+        """Schedule the greenlet to run soon (idempotent)."""
+        if self._start_event is None:
+            if Greenlet._spawn_callbacks:
+                self._call_spawn_callbacks()
+            self._start_event = self.parent.loop.run_callback(self.switch)
+
+    def start_later(self, seconds: float) -> None:
+        """Schedule the greenlet to run after ``seconds``."""
+        if self._start_event is None:
+            if Greenlet._spawn_callbacks:
+                self._call_spawn_callbacks()
+            self._start_event = self.parent.loop.timer(seconds)
+            self._start_event.start(self.switch)
+
+    @classmethod
+    def spawn(cls, *args: Any, **kwargs: Any) -> Greenlet:
+        """Create a greenlet of this class and start it."""
+        g = cls(*args, **kwargs)
+        g.start()
+        return g
+
+    @classmethod
+    def spawn_later(cls, seconds: float, *args: Any, **kwargs: Any) -> Greenlet:
+        """Create a greenlet of this class and start it after ``seconds``."""
+        g = cls(*args, **kwargs)
+        g.start_later(seconds)
+        return g
+
+    @staticmethod
+    def add_spawn_callback(callback: Callable[..., Any]) -> None:
+        """Call ``callback(greenlet)`` whenever any greenlet is started."""
+        if Greenlet._spawn_callbacks is None:
+            Greenlet._spawn_callbacks = set()
+        Greenlet._spawn_callbacks.add(callback)
+
+    @staticmethod
+    def remove_spawn_callback(callback: Callable[..., Any]) -> None:
+        if Greenlet._spawn_callbacks is not None:
+            Greenlet._spawn_callbacks.discard(callback)
+            if not Greenlet._spawn_callbacks:
+                Greenlet._spawn_callbacks = None
+
+    def _call_spawn_callbacks(self) -> None:
+        for cb in list(Greenlet._spawn_callbacks or ()):
+            cb(self)
+
+    def _cancel_start(self) -> None:
+        event = self._start_event
+        if event is not None and event is not _START_DONE:
+            event.stop()
+            event.close()
+        self._start_event = _START_DONE
+
+    # ----------------------------------------------------------------- run
+
+    def run(self) -> None:
+        try:
+            self._cancel_start()
+            try:
+                result = self._run(*self.args, **self.kwargs)
+            except:  # noqa: E722
+                self._report_error(sys.exc_info())
+            else:
+                self._report_result(result)
+        finally:
+            self.__dict__.pop("_run", None)
+            self.args = ()
+            self.kwargs = {}
+
+    def _report_result(self, result: Any) -> None:
+        self._exc_info = (None, None, None)
+        self.value = result
+        if self._links and self._notifier is None:
+            self._notifier = self.parent.loop.run_callback(self._notify_links)
+
+    def _report_error(self, exc_info: tuple[Any, Any, Any]) -> None:
+        if isinstance(exc_info[1], GreenletExit):
+            self._report_result(exc_info[1])
+            return
+        self._exc_info = exc_info
+        if self._links and self._notifier is None:
+            self._notifier = self.parent.loop.run_callback(self._notify_links)
+        try:
+            self.parent.handle_error(self, *exc_info)
+        finally:
+            del exc_info
+
+    # ---------------------------------------------------------- kill/join
+
+    def throw(self, *args: Any) -> Any:
+        """Raise an exception in this greenlet now (from the hub)."""
+        self._cancel_start()
+        try:
+            if not self.dead:
+                return RawGreenlet.throw(self, *args)
+            return None
+        finally:
+            if not self._exc_info and self.dead and not _greenlet_active(self):
+                # It never ran: record the outcome so links and join() see it.
+                self._finish_unstarted(args)
+
+    def _finish_unstarted(self, exc_args: tuple[Any, ...]) -> None:
+        if not exc_args:
+            exc: Any = GreenletExit()
+        elif len(exc_args) == 3 and isinstance(exc_args[0], type):
+            exc = exc_args[1] if exc_args[1] is not None else exc_args[0]()
+        else:
+            exc = exc_args[0]
+        if isinstance(exc, tuple) and len(exc) == 3:
+            exc = exc[1] if exc[1] is not None else exc[0]()
+        if isinstance(exc, type):
+            exc = exc()
+        self._dead_before_start = True
+        if isinstance(exc, GreenletExit):
+            self._report_result(exc)
+        else:
+            self._report_error((type(exc), exc, None))
+
+    def kill(self, exception: Any = GreenletExit, block: bool = True,
+             timeout: float | None = None) -> None:
+        """Raise ``exception`` in the greenlet and, with ``block``, wait for it to die.
+
+        A greenlet that has not started yet never will; its links still fire.
+        ``kill`` never raises and always returns None, even on timeout.
+        """
+        if not _greenlet_active(self) and not _greenlet_dead(self):
+            # Not started yet (or start pending): cancel it for good.
+            self._cancel_start()
+            if not self._exc_info:
+                self._finish_unstarted((exception,))
+            return
+        if self.dead:
+            return
+        hub = self.parent
+        waiter = None
+        if block:
+            from ._waiter import Waiter
+
+            waiter = Waiter(hub)
+        hub.loop.run_callback(_kill, self, exception, waiter)
+        if block:
+            waiter.get()  # type: ignore[union-attr]
+            self.join(timeout)
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait until the greenlet finishes or ``timeout`` passes; returns None."""
+        if self.ready():
+            return
+        switch = getcurrent().switch
+        self.rawlink(switch)
+        try:
+            t = Timeout._start_new_or_dummy(timeout)
+            try:
+                result = self.parent.switch()
+                if result is not self:
+                    raise InvalidSwitchError(f"Invalid switch into Greenlet.join(): {result!r}")
+            finally:
+                t.cancel()
+        except Timeout as ex:
+            self.unlink(switch)
+            if ex is not t:
+                raise
+        except:
+            self.unlink(switch)
+            raise
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        """Return the result, or raise the exception the greenlet raised.
+
+        If not ready: ``block=False`` raises ``Timeout`` at once; otherwise wait up
+        to ``timeout`` and raise ``Timeout`` if it is still not ready.
+        """
+        if self.ready():
+            if self.successful():
+                return self.value
+            self._raise_exception()
+        if not block:
+            raise Timeout()
+        switch = getcurrent().switch
+        self.rawlink(switch)
+        try:
+            t = Timeout._start_new_or_dummy(timeout)
+            try:
+                result = self.parent.switch()
+                if result is not self:
+                    raise InvalidSwitchError(f"Invalid switch into Greenlet.get(): {result!r}")
+            finally:
+                t.cancel()
+        except:
+            self.unlink(switch)
+            raise
+        if self.ready():
+            if self.successful():
+                return self.value
+            self._raise_exception()
+        return None
+
+    def _raise_exception(self) -> None:
+        _t, value, tb = self._exc_info
+        if tb is not None and value.__traceback__ is not tb:
+            raise value.with_traceback(tb)
+        raise value
+
+    # --------------------------------------------------------------- links
+
+    def rawlink(self, callback: Callable[..., Any]) -> None:
+        """Call ``callback(self)`` in the hub when this greenlet finishes."""
+        if not callable(callback):
+            raise TypeError(f"Expected callable: {callback!r}")
+        self._links.append(callback)
+        if self.ready() and self._notifier is None:
+            self._notifier = self.parent.loop.run_callback(self._notify_links)
+
+    def link(self, callback: Callable[..., Any], SpawnedLink: type = SpawnedLink) -> None:  # noqa: N803
+        """Call ``callback(self)`` in a new greenlet when this greenlet finishes."""
+        self.rawlink(SpawnedLink(callback))
+
+    def link_value(self, callback: Callable[..., Any],
+                   SpawnedLink: type = SuccessSpawnedLink) -> None:  # noqa: N803
+        """Like ``link``, but only if the greenlet finished successfully."""
+        self.link(callback, SpawnedLink=SpawnedLink)
+
+    def link_exception(self, callback: Callable[..., Any],
+                       SpawnedLink: type = FailureSpawnedLink) -> None:  # noqa: N803
+        """Like ``link``, but only if the greenlet raised."""
+        self.link(callback, SpawnedLink=SpawnedLink)
+
+    def unlink(self, callback: Callable[..., Any]) -> None:
+        try:
+            self._links.remove(callback)
+        except ValueError:
+            pass
+
+    def unlink_all(self) -> None:
+        self._links.clear()
+
+    def has_links(self) -> bool:
+        return bool(self._links)
+
+    def _notify_links(self) -> None:
+        links = self._links
+        try:
+            while links:
+                link = links.popleft()
+                try:
+                    link(self)
+                except:  # noqa: E722
+                    self.parent.handle_error((link, self), *sys.exc_info())
+        finally:
+            self._notifier = None
+
+    # ------------------------------------------------------ context manager
+
+    def __enter__(self) -> Greenlet:
+        return self
+
+    def __exit__(self, t: Any, v: Any, tb: Any) -> None:
+        if t is None:
+            try:
+                self.join()
+            finally:
+                self.kill()
+        else:
+            self.kill((t, v, tb))
+
+
+_track_tree: bool = True
+
+
+def _refresh_tracking() -> None:
+    global _track_tree
+    _track_tree = bool(_config.track_greenlet_tree)
+
+
+try:
+    _refresh_tracking()
+except Exception:  # pragma: no cover - a bad environment value shows up at first use
+    _track_tree = True
+
+
+def _kill(glet: Greenlet, exception: Any, waiter: Any) -> None:
+    try:
+        if isinstance(exception, tuple) and len(exception) == 3:
+            glet.throw(*exception)
+        else:
+            glet.throw(exception)
+    except:  # noqa: E722
+        glet.parent.handle_error(glet, *sys.exc_info())
+    if waiter is not None:
+        waiter.switch(None)
+
+
+def joinall(greenlets: Iterable[Any], timeout: float | None = None, raise_error: bool = False,
+            count: int | None = None) -> Any:
+    """Wait for the greenlets to finish; return those that did, in the order they did.
+
+    With ``raise_error``, re-raise the first exception seen.
+    """
+    if not raise_error:
+        return wait_on_objects(greenlets, timeout=timeout, count=count)
+    done = []
+    for obj in iwait_on_objects(greenlets, timeout=timeout, count=count):
+        if getattr(obj, "exception", None) is not None:
+            if hasattr(obj, "_raise_exception"):
+                obj._raise_exception()
+            else:
+                raise obj.exception
+        done.append(obj)
+    return done
+
+
+def _kill_all(greenlets: list[Any], exception: Any) -> None:
+    for g in greenlets:
+        if not g.dead:
+            try:
+                g.throw(exception)
+            except:  # noqa: E722
+                g.parent.handle_error(g, *sys.exc_info())
+
+
+def killall(greenlets: Iterable[Any], exception: Any = GreenletExit, block: bool = True,
+            timeout: float | None = None) -> None:
+    """Kill every greenlet; with ``block``, wait for them (raising ``Timeout`` on timeout)."""
+    greenlets = list(greenlets)
+    if not greenlets:
+        return
+    loop = getattr(greenlets[0], "loop", None) or _get_hub().loop
+    alive = []
+    for g in greenlets:
+        if isinstance(g, Greenlet) and not _greenlet_active(g) and not _greenlet_dead(g):
+            g.kill(exception, block=False)  # never started: cancelled, never runs
+        elif not g.dead:
+            alive.append(g)
+    if not alive:
+        return
+    if block:
+        from ._waiter import Waiter
+
+        waiter = Waiter()
+        loop.run_callback(_killall_then, alive, exception, waiter)
+        waiter.get()
+        alive = [g for g in alive if not g.dead]
+        if alive:
+            t = Timeout._start_new_or_dummy(timeout)
+            try:
+                while alive:
+                    joinall(alive, raise_error=False)
+                    alive = [g for g in alive if not g.dead]
+            finally:
+                t.cancel()
+    else:
+        loop.run_callback(_kill_all, alive, exception)
+
+
+def _killall_then(greenlets: list[Any], exception: Any, waiter: Any) -> None:
+    _kill_all(greenlets, exception)
+    waiter.switch(None)
