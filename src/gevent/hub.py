@@ -126,6 +126,10 @@ class Hub(RawGreenlet):
         with no context) are raised again in the main greenlet.
         """
         type, value, tb = self._normalize_exception(type, value, tb)
+        if isinstance(value, GreenletExit) and getcurrent() is self:
+            # Thrown into the hub itself (destroy, or garbage collection): let it
+            # unwind the loop instead of treating it as a callback's error.
+            raise value
         if type is None or not issubclass(type, self.NOT_ERROR):
             self.print_exception(context, type, value, tb)
         if context is None or issubclass(type, self.SYSTEM_ERROR):

@@ -179,17 +179,22 @@ class Loop:
     # --------------------------------------------------------------- errors
 
     def handle_error(self, context: object, type: Any, value: Any, tb: Any) -> None:
+        """Pass an error raised by a callback to ``error_handler`` (the hub).
+
+        If the handler raises that same exception object, it is asking for it to
+        propagate and stop the loop (the hub does this when it is destroyed).
+        """
         handler = self.error_handler
-        if handler is not None:
-            try:
-                handler.handle_error(context, type, value, tb)
-                return
-            except:  # noqa: E722
-                # The handler itself failed: never let that kill the loop.
-                type, value, tb = sys.exc_info()
-                if isinstance(value, (SystemExit, KeyboardInterrupt)):
-                    raise
-        traceback.print_exception(type, value, tb)
+        if handler is None:
+            traceback.print_exception(type, value, tb)
+            return
+        try:
+            handler.handle_error(context, type, value, tb)
+        except BaseException as exc:
+            if exc is value or isinstance(exc, (SystemExit, KeyboardInterrupt)):
+                raise
+            # The handler itself failed: never let that kill the loop.
+            traceback.print_exc()
 
     # ---------------------------------------------------------------- timers
 
