@@ -345,14 +345,15 @@ class Greenlet(RawGreenlet):
     def throw(self, *args: Any) -> Any:
         """Raise an exception in this greenlet now (from the hub)."""
         self._cancel_start()
-        try:
-            if not self.dead:
-                return RawGreenlet.throw(self, *args)
-            return None
-        finally:
-            if not self._exc_info and self.dead and not _greenlet_active(self):
-                # It never ran: record the outcome so links and join() see it.
+        if not _greenlet_active(self) and not _greenlet_dead(self):
+            # It never ran, and now never will: record the outcome so that links
+            # and join() see it, without switching into it.
+            if not self._exc_info:
                 self._finish_unstarted(args)
+            return None
+        if not self.dead:
+            return RawGreenlet.throw(self, *args)
+        return None
 
     def _finish_unstarted(self, exc_args: tuple[Any, ...]) -> None:
         if not exc_args:

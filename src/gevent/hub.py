@@ -410,6 +410,7 @@ def sleep(seconds: float = 0, ref: bool = True) -> None:
         loop.run_callback(waiter.switch, None)
         waiter.get()
     else:
+        loop.update_now()
         timer = loop.timer(seconds, ref=ref)
         try:
             hub.wait(timer)

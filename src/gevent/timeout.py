@@ -71,7 +71,7 @@ class Timeout(BaseException):
             return
         exc = self.exception
         throws = self if exc is None or exc is False or isinstance(exc, str) else exc
-        self.timer.start(self._on_expiration, getcurrent(), throws)
+        self.timer.start(self._on_expiration, getcurrent(), throws, update=True)
 
     def _on_expiration(self, prev_greenlet: Any, ex: Any) -> None:
         prev_greenlet.throw(ex)

@@ -207,10 +207,10 @@ class timer(watcher):
         self._entry: list[Any] | None = None
 
     def start(self, callback: Callable[..., Any], *args: Any, update: bool | None = None) -> None:
-        loop = self.loop
-        if update is None or update:
-            if loop is not None:
-                loop.update_now()
+        # Like libev, the deadline counts from the loop's cached time unless asked
+        # to refresh it first (``update=True``), which costs a clock read.
+        if update and self.loop is not None:
+            self.loop.update_now()
         super().start(callback, *args)
 
     def again(self, callback: Callable[..., Any], *args: Any, update: bool = True) -> None:
