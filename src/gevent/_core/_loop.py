@@ -211,9 +211,12 @@ class Loop:
             entry[2] = None
             self._timer_blanks += 1
             heap = self._timers
-            if self._timer_blanks > 32 and self._timer_blanks * 2 > len(heap):
-                heap[:] = [e for e in heap if e[2] is not None]
-                heapq.heapify(heap)
+            if self._timer_blanks * 2 > len(heap):
+                if self._timer_blanks == len(heap):
+                    heap.clear()
+                else:
+                    heap[:] = [e for e in heap if e[2] is not None]
+                    heapq.heapify(heap)
                 self._timer_blanks = 0
 
     def _next_deadline(self) -> float | None:
@@ -420,9 +423,9 @@ class Loop:
             self._run_callbacks()
         if self._fork_pending:
             self._fork_pending = False
-            self._invoke(list(self._forks))
+            self._invoke_all(self._forks)
         if self._prepares:
-            self._invoke(list(self._prepares))
+            self._invoke_all(self._prepares)
             if self._callbacks:
                 self._run_callbacks()
 
@@ -515,6 +518,12 @@ class Loop:
                     fired.append(w)
                 if signum == sigchld and self._children:
                     self._reap_children(fired)
+
+    def _invoke_all(self, watchers: list[_watchers.watcher]) -> None:
+        fired = list(watchers)
+        for w in fired:
+            w._pending = True
+        self._invoke(fired)
 
     def _invoke(self, fired: list[_watchers.watcher]) -> None:
         for w in fired:
