@@ -1,0 +1,249 @@
+"""Greenlet semantics of spec section 1.3."""
+
+from __future__ import annotations
+
+import pytest
+
+import gevent
+from gevent import Greenlet, GreenletExit
+from gevent.hub import Hub
+
+
+def state(g: Greenlet) -> tuple[bool, bool, bool, bool]:
+    return (bool(g), g.started, g.ready(), g.dead)
+
+
+def test_state_through_the_life_cycle(virtual_hub: Hub) -> None:
+    g = Greenlet(lambda: 42)
+    assert state(g) == (False, False, False, False)
+    g.start()
+    assert state(g) == (True, True, False, False)
+    g.join()
+    assert state(g) == (False, False, True, True)
+    assert g.value == 42
+    assert g.successful()
+    assert g.exception is None
+    assert g.exc_info is None
+
+
+def test_non_callable_is_rejected_at_once() -> None:
+    with pytest.raises(TypeError):
+        gevent.spawn(42)  # type: ignore[arg-type]
+
+
+def test_failure_keeps_exception_and_traceback(virtual_hub: Hub) -> None:
+    virtual_hub.exception_stream = None
+
+    def fail() -> None:
+        raise ValueError("nope")
+
+    g = gevent.spawn(fail)
+    g.join()
+    assert not g.successful()
+    assert isinstance(g.exception, ValueError)
+    assert g.exc_info is not None and g.exc_info[0] is ValueError
+    with pytest.raises(ValueError, match="nope") as info:
+        g.get()
+    assert info.traceback[-1].name == "fail"
+
+
+def test_kill_before_start_means_it_never_runs_but_links_fire(virtual_hub: Hub) -> None:
+    ran: list[int] = []
+    linked: list[Greenlet] = []
+    g = gevent.spawn(ran.append, 1)
+    g.link(linked.append)
+    g.kill()
+    assert g.dead
+    assert isinstance(g.value, GreenletExit)
+    assert g.successful()
+    gevent.sleep(0.1)
+    assert ran == []
+    assert linked == [g]
+
+
+def test_kill_running_greenlet_waits_for_it(virtual_hub: Hub) -> None:
+    cleaned: list[str] = []
+
+    def worker() -> None:
+        try:
+            gevent.sleep(100)
+        finally:
+            cleaned.append("cleanup")
+
+    g = gevent.spawn(worker)
+    gevent.sleep(0)
+    assert g.kill() is None
+    assert g.dead
+    assert cleaned == ["cleanup"]
+
+
+def test_kill_with_exception_instance_and_block_false(virtual_hub: Hub) -> None:
+    caught: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            gevent.sleep(100)
+        except KeyError as e:
+            caught.append(e)
+
+    g = gevent.spawn(worker)
+    gevent.sleep(0)
+    err = KeyError("k")
+    g.kill(err, block=False)
+    assert not g.dead
+    g.join()
+    assert caught == [err]
+
+
+def test_kill_ignored_with_timeout_returns_quietly(virtual_hub: Hub) -> None:
+    def stubborn() -> None:
+        while True:
+            try:
+                gevent.sleep(100)
+            except GreenletExit:
+                pass
+
+    g = gevent.spawn(stubborn)
+    gevent.sleep(0)
+    assert g.kill(timeout=1) is None
+    assert not g.dead
+    virtual_hub.exception_stream = None
+    g.kill(ValueError)  # not caught: this one ends it
+    assert g.dead
+    assert isinstance(g.exception, ValueError)
+
+
+def test_join_returns_none_even_on_timeout(virtual_hub: Hub) -> None:
+    g = gevent.spawn(gevent.sleep, 10)
+    assert g.join(timeout=1) is None
+    assert not g.ready()
+    g.kill()
+
+
+def test_get_nonblocking_and_with_timeout_raise_timeout(virtual_hub: Hub) -> None:
+    g = gevent.spawn(gevent.sleep, 10)
+    with pytest.raises(gevent.Timeout):
+        g.get(block=False)
+    with pytest.raises(gevent.Timeout):
+        g.get(timeout=1)
+    g.kill()
+
+
+def test_links_run_in_registration_order_even_after_death(virtual_hub: Hub) -> None:
+    order: list[str] = []
+    g = gevent.spawn(lambda: "v")
+    g.link(lambda s: order.append("link1"))
+    g.rawlink(lambda s: order.append("rawlink2"))
+    g.link_value(lambda s: order.append("link_value3"))
+    g.link_exception(lambda s: order.append("link_exception4"))
+    g.join()
+    gevent.sleep(0)
+    assert order == ["link1", "rawlink2", "link_value3"]
+    g.rawlink(lambda s: order.append("late"))
+    gevent.sleep(0)
+    assert order[-1] == "late"
+
+
+def test_unlink_removes_a_spawned_link(virtual_hub: Hub) -> None:
+    seen: list[Greenlet] = []
+    g = gevent.spawn(lambda: None)
+    g.link(seen.append)
+    assert g.has_links()
+    g.unlink(seen.append)
+    assert not g.has_links()
+    g.join()
+    gevent.sleep(0)
+    assert seen == []
+
+
+def test_names_and_minimal_ident(virtual_hub: Hub) -> None:
+    g = Greenlet(lambda: None)
+    assert "Greenlet-" not in repr(g)
+    assert g.name == f"Greenlet-{g.minimal_ident}"
+    g.name = "custom"
+    assert repr(g).startswith('<Greenlet "custom" at ')
+
+
+def test_subclass_with_run_and_attributes(virtual_hub: Hub) -> None:
+    class Mine(Greenlet):
+        def __init__(self, n: int) -> None:
+            Greenlet.__init__(self)
+            self.n = n
+
+        def _run(self) -> int:
+            return self.n * 2
+
+    g = Mine.spawn(21)
+    assert isinstance(g, Mine)
+    assert g.get() == 42
+
+
+def test_context_manager_joins_then_kills(virtual_hub: Hub) -> None:
+    with gevent.spawn(lambda: 7) as g:
+        pass
+    assert g.value == 7
+
+
+def test_spawn_tree_tracking(virtual_hub: Hub) -> None:
+    def child() -> Greenlet:
+        return gevent.getcurrent()  # type: ignore[return-value]
+
+    g = gevent.spawn(child)
+    g.join()
+    assert g.spawning_greenlet() is gevent.getcurrent()
+    assert g.spawning_stack is not None
+    assert isinstance(g.spawn_tree_locals, dict)
+
+
+def test_killall_raises_timeout_when_they_survive(virtual_hub: Hub) -> None:
+    def stubborn() -> None:
+        while True:
+            try:
+                gevent.sleep(100)
+            except GreenletExit:
+                pass
+
+    gs = [gevent.spawn(stubborn) for _ in range(2)]
+    gevent.sleep(0)
+    with pytest.raises(gevent.Timeout):
+        gevent.killall(gs, timeout=1)
+    virtual_hub.exception_stream = None
+    gevent.killall(gs, exception=SystemError, block=False)
+
+
+def test_killall_cancels_unstarted_greenlets(virtual_hub: Hub) -> None:
+    ran: list[int] = []
+    gs = [gevent.spawn(ran.append, i) for i in range(3)]
+    gevent.killall(gs)
+    gevent.sleep(0)
+    assert ran == []
+    assert all(g.dead for g in gs)
+
+
+def test_joinall_raise_error_reraises_first_failure(virtual_hub: Hub) -> None:
+    virtual_hub.exception_stream = None
+
+    def fail() -> None:
+        raise KeyError("first")
+
+    gs = [gevent.spawn(gevent.sleep, 0.05), gevent.spawn(fail), gevent.spawn(gevent.sleep, 1)]
+    with pytest.raises(KeyError):
+        gevent.joinall(gs, raise_error=True)
+    done = gevent.joinall(gs, timeout=0.2)
+    assert done == [gs[1], gs[0]]
+
+
+def test_iwait_yields_in_readiness_order_and_honours_count(virtual_hub: Hub) -> None:
+    a = gevent.spawn(gevent.sleep, 0.3)
+    b = gevent.spawn(gevent.sleep, 0.1)
+    c = gevent.spawn(gevent.sleep, 0.2)
+    assert list(gevent.iwait([a, b, c], count=2)) == [b, c]
+    assert gevent.wait([a, b, c]) == [a, b, c] or a.ready()
+
+
+def test_spawn_raw_runs_in_the_hub_with_kwargs(virtual_hub: Hub) -> None:
+    got: list[tuple[int, int]] = []
+    g = gevent.spawn_raw(lambda a, b: got.append((a, b)), 1, b=2)
+    assert g.parent is virtual_hub
+    gevent.sleep(0)
+    assert got == [(1, 2)]
