@@ -1,0 +1,452 @@
+"""The cooperative ``socket`` class behind ``gevent.socket``.
+
+Theory of operation
+-------------------
+``socket`` subclasses the standard library's ``socket.socket`` (so
+``isinstance(s, socket.socket)`` holds and ``makefile``, ``dup``, ``__repr__``
+and the context manager come for free). The C-level socket underneath is always
+in non-blocking mode; the *user-visible* timeout lives in the ``_timeout`` slot
+and ``settimeout``/``gettimeout``/``setblocking``/``getblocking`` read and write
+only that.
+
+Every potentially blocking call tries the C method first. If the kernel says
+``EWOULDBLOCK``, the socket either re-raises (user timeout ``0.0``: a
+non-blocking socket) or parks the greenlet in ``Hub.wait`` on the socket's read
+or write watcher, with a ``Timeout`` that raises ``socket.timeout('timed out')``
+when a user timeout is set, and then tries again.
+
+Each socket owns one read and one write ``io`` watcher. Only one greenlet may
+wait on each (a second one gets ``ConcurrentObjectUseError``), and closing the
+socket (or shutting it down) throws ``cancel_wait_ex`` (``EBADF``) into whoever
+waits, before the descriptor goes away. A socket used from a native thread other
+than the one that created it waits on a temporary watcher of that thread's hub.
+"""
+
+from __future__ import annotations
+
+import _socket
+import io as _io
+import os
+import socket as _stdsocket_module
+import time as _time
+from errno import EALREADY, EINPROGRESS, EISCONN, EWOULDBLOCK
+from typing import Any
+
+from ._hub_local import get_hub_if_exists
+from ._hub_local import get_hub_noargs as get_hub
+from ._socketcommon import _resolve_addr, cancel_wait_ex
+from .exceptions import ConcurrentObjectUseError
+from .timeout import Timeout
+
+__all__ = ["SocketType", "fromfd", "socket", "socketpair"]
+
+_csocket = _socket.socket
+_stdsocket = _stdsocket_module.socket
+_error = _stdsocket_module.error
+_timeout_type = _stdsocket_module.timeout
+_getdefaulttimeout = _stdsocket_module.getdefaulttimeout
+_SOL_SOCKET = _stdsocket_module.SOL_SOCKET
+_SO_ERROR = _stdsocket_module.SO_ERROR
+_CONNECT_PENDING = (EWOULDBLOCK, EINPROGRESS, EALREADY)
+_NONE: Any = object()
+
+
+def _timed_out() -> BaseException:
+    return _timeout_type("timed out")
+
+
+def _check_timeout_value(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__float__"):
+        raise TypeError(f"must be real number, not {type(value).__name__}")
+    value = float(value)
+    if value != value or value < 0.0:
+        raise ValueError("Timeout value out of range")
+    return value  # type: ignore[no-any-return]
+
+
+class socket(_stdsocket):
+    """A ``socket.socket`` whose blocking calls block only the calling greenlet.
+
+    Compatibility: ``send`` takes an extra ``timeout`` keyword, as in gevent;
+    ``hub``, ``timeout`` and ``ref`` are attributes.
+    """
+
+    __slots__ = ("_read_event", "_timeout", "_write_event", "hub")
+
+    def __init__(self, family: int = -1, type: int = -1, proto: int = -1,
+                 fileno: Any = None) -> None:
+        _stdsocket.__init__(self, family, type, proto, fileno)
+        # The C socket took getdefaulttimeout(); that is the user's timeout now.
+        self._timeout: float | None = _csocket.gettimeout(self)
+        _csocket.setblocking(self, False)
+        hub = get_hub()
+        self.hub: Any = hub
+        fd = _csocket.fileno(self)
+        self._read_event: Any = hub.loop.io(fd, 1)
+        self._write_event: Any = hub.loop.io(fd, 2)
+
+    # ------------------------------------------------------------ timeouts
+
+    @property  # type: ignore[override]
+    def timeout(self) -> float | None:
+        return self._timeout
+
+    @timeout.setter
+    def timeout(self, value: Any) -> None:
+        self._timeout = _check_timeout_value(value)
+
+    def settimeout(self, value: Any) -> None:
+        self._timeout = _check_timeout_value(value)
+
+    def gettimeout(self) -> float | None:
+        return self._timeout
+
+    def setblocking(self, flag: bool) -> None:
+        self._timeout = None if flag else 0.0
+
+    def getblocking(self) -> bool:
+        return self._timeout != 0.0
+
+    @property
+    def ref(self) -> bool:
+        return bool(self._read_event.ref)
+
+    @ref.setter
+    def ref(self, value: bool) -> None:
+        self._read_event.ref = value
+        self._write_event.ref = value
+
+    # ------------------------------------------------------------- waiting
+
+    def _wait(self, watcher: Any, timeout: Any = _NONE) -> None:
+        """Park the current greenlet until ``watcher`` fires (or the timeout passes)."""
+        if timeout is _NONE:
+            timeout = self._timeout
+        hub = get_hub()
+        temporary = None
+        if hub is not self.hub:
+            # Used from another native thread: wait on that thread's loop.
+            watcher = temporary = hub.loop.io(watcher.fd, watcher.events)
+        elif watcher.loop is None:
+            raise cancel_wait_ex()
+        if watcher.callback is not None:
+            raise ConcurrentObjectUseError(
+                f"This socket is already used by another greenlet: {watcher.callback!r}")
+        timer = Timeout._start_new_or_dummy(timeout, _timed_out() if timeout else None)
+        try:
+            hub.wait(watcher)
+        finally:
+            timer.close()
+            if temporary is not None:
+                temporary.close()
+
+    def _cancel_waiters(self, read: bool = True, write: bool = True,
+                        close_watchers: bool = False) -> None:
+        hub = self.hub
+        if hub is None or hub.loop is None:
+            return
+        watchers = []
+        if read:
+            watchers.append(self._read_event)
+        if write:
+            watchers.append(self._write_event)
+        if get_hub_if_exists() is hub:
+            for w in watchers:
+                hub.cancel_wait(w, cancel_wait_ex, close_watchers)
+        else:
+            for w in watchers:
+                hub.loop.run_callback_threadsafe(hub.cancel_wait, w, cancel_wait_ex, close_watchers)
+
+    # ----------------------------------------------------- life cycle
+
+    def _real_close(self, _ss: Any = _csocket) -> None:
+        fd = _csocket.fileno(self)
+        if fd >= 0:
+            self._cancel_waiters(close_watchers=True)
+            hub = self.hub
+            if hub is not None and hub.loop is not None and get_hub_if_exists() is hub:
+                hub.loop.closing_fd(fd)
+        _ss.close(self)
+
+    def detach(self) -> int:
+        self._cancel_waiters(close_watchers=True)
+        return _stdsocket.detach(self)
+
+    def shutdown(self, how: int) -> None:
+        if how == 0:
+            self._cancel_waiters(write=False)
+        elif how == 1:
+            self._cancel_waiters(read=False)
+        else:
+            self._cancel_waiters()
+        _csocket.shutdown(self, how)
+
+    def __getstate__(self) -> Any:
+        raise TypeError(f"cannot pickle {type(self).__name__!r} object")
+
+    # ---------------------------------------------------- connections
+
+    def accept(self) -> tuple[socket, Any]:
+        while True:
+            try:
+                fd, addr = self._accept()
+                break
+            except BlockingIOError:
+                if self._timeout == 0.0:
+                    raise
+            self._wait(self._read_event)
+        sock = socket(self.family, self.type, self.proto, fileno=fd)
+        return sock, addr
+
+    def _internal_connect(self, address: Any) -> None:
+        address = _resolve_addr(self, address)
+        if self._timeout == 0.0:
+            _csocket.connect(self, address)
+            return
+        timer = Timeout._start_new_or_dummy(self._timeout, _timed_out() if self._timeout else None)
+        try:
+            err = _csocket.connect_ex(self, address)
+            while err:
+                if err == EISCONN:
+                    return
+                if err not in _CONNECT_PENDING:
+                    raise _error(err, os.strerror(err))
+                self._wait(self._write_event, timeout=None)
+                err = _csocket.getsockopt(self, _SOL_SOCKET, _SO_ERROR)
+        finally:
+            timer.close()
+
+    def connect(self, address: Any) -> None:
+        self._internal_connect(address)
+
+    def connect_ex(self, address: Any) -> int:
+        try:
+            self._internal_connect(address)
+        except _timeout_type:
+            return EWOULDBLOCK
+        except _stdsocket_module.gaierror:
+            raise
+        except _error as exc:
+            if exc.errno:
+                return int(exc.errno)
+            raise
+        return 0
+
+    # -------------------------------------------------------- receiving
+
+    def recv(self, *args: Any) -> bytes:
+        while True:
+            try:
+                return _csocket.recv(self, *args)
+            except BlockingIOError:
+                if self._timeout == 0.0:
+                    raise
+            self._wait(self._read_event)
+
+    def recv_into(self, *args: Any) -> int:
+        while True:
+            try:
+                return _csocket.recv_into(self, *args)
+            except BlockingIOError:
+                if self._timeout == 0.0:
+                    raise
+            self._wait(self._read_event)
+
+    def recvfrom(self, *args: Any) -> tuple[bytes, Any]:
+        while True:
+            try:
+                return _csocket.recvfrom(self, *args)
+            except BlockingIOError:
+                if self._timeout == 0.0:
+                    raise
+            self._wait(self._read_event)
+
+    def recvfrom_into(self, *args: Any) -> tuple[int, Any]:
+        while True:
+            try:
+                return _csocket.recvfrom_into(self, *args)
+            except BlockingIOError:
+                if self._timeout == 0.0:
+                    raise
+            self._wait(self._read_event)
+
+    if hasattr(_csocket, "recvmsg"):
+
+        def recvmsg(self, *args: Any) -> Any:
+            while True:
+                try:
+                    return _csocket.recvmsg(self, *args)
+                except BlockingIOError:
+                    if self._timeout == 0.0:
+                        raise
+                self._wait(self._read_event)
+
+        def recvmsg_into(self, *args: Any) -> Any:
+            while True:
+                try:
+                    return _csocket.recvmsg_into(self, *args)
+                except BlockingIOError:
+                    if self._timeout == 0.0:
+                        raise
+                self._wait(self._read_event)
+
+    # ---------------------------------------------------------- sending
+
+    def send(self, data: Any, flags: int = 0, timeout: Any = _NONE) -> int:
+        if timeout is _NONE:
+            timeout = self._timeout
+        while True:
+            try:
+                return _csocket.send(self, data, flags)
+            except BlockingIOError:
+                if timeout == 0.0:
+                    raise
+            self._wait(self._write_event, timeout)
+
+    def sendall(self, data: Any, flags: int = 0) -> None:
+        view = memoryview(data)
+        if view.itemsize != 1 or view.ndim != 1:
+            view = view.cast("B")
+        total = len(view)
+        if not total:
+            return
+        timeout = self._timeout
+        deadline = None if not timeout else _time.monotonic() + timeout
+        sent = 0
+        with view:
+            while sent < total:
+                try:
+                    sent += _csocket.send(self, view[sent:], flags)
+                    continue
+                except BlockingIOError:
+                    if timeout == 0.0:
+                        raise
+                if deadline is None:
+                    self._wait(self._write_event, None)
+                else:
+                    left = deadline - _time.monotonic()
+                    if left <= 0.0:
+                        raise _timed_out()
+                    self._wait(self._write_event, left)
+
+    def sendto(self, *args: Any) -> int:
+        if len(args) >= 2:
+            args = (*args[:-1], _resolve_addr(self, args[-1]))
+        while True:
+            try:
+                return _csocket.sendto(self, *args)
+            except BlockingIOError:
+                if self._timeout == 0.0:
+                    raise
+            self._wait(self._write_event)
+
+    if hasattr(_csocket, "sendmsg"):
+
+        def sendmsg(self, *args: Any) -> int:
+            while True:
+                try:
+                    return _csocket.sendmsg(self, *args)
+                except BlockingIOError:
+                    if self._timeout == 0.0:
+                        raise
+                self._wait(self._write_event)
+
+    def sendfile(self, file: Any, offset: int = 0, count: int | None = None) -> int:
+        """Send a file's bytes; uses ``os.sendfile`` when it can, waiting cooperatively."""
+        try:
+            fileno = file.fileno()
+        except (AttributeError, _io.UnsupportedOperation):
+            fileno = None
+        if fileno is None or not hasattr(os, "sendfile") or self._timeout == 0.0:
+            return self._sendfile_use_send(file, offset, count)  # type: ignore[attr-defined,no-any-return]
+        self._check_sendfile_params(file, offset, count)  # type: ignore[attr-defined]
+        try:
+            fsize = os.fstat(fileno).st_size
+        except OSError:
+            return self._sendfile_use_send(file, offset, count)  # type: ignore[attr-defined,no-any-return]
+        if not fsize:
+            return 0
+        blocksize = min(count or fsize, 0x40000000)
+        total = 0
+        try:
+            while True:
+                if count:
+                    blocksize = min(count - total, blocksize)
+                    if blocksize <= 0:
+                        break
+                try:
+                    sent = os.sendfile(self.fileno(), fileno, offset, blocksize)
+                except BlockingIOError:
+                    self._wait(self._write_event)
+                    continue
+                except OSError:
+                    if total == 0:
+                        # Not a kind of file the kernel can splice: copy by hand.
+                        return self._sendfile_use_send(  # type: ignore[attr-defined,no-any-return]
+                            file, offset, count)
+                    raise
+                if sent == 0:
+                    break
+                offset += sent
+                total += sent
+            return total
+        finally:
+            if total > 0 and hasattr(file, "seek"):
+                file.seek(offset)
+
+
+SocketType = socket
+
+
+def fromfd(fd: Any, family: int, type: int, proto: int = 0) -> socket:
+    """A green socket on a duplicate of the descriptor ``fd``."""
+    return socket(family, type, proto, os.dup(fd))
+
+
+def socketpair(family: Any = None, type: int = _stdsocket_module.SOCK_STREAM,
+               proto: int = 0) -> tuple[socket, socket]:
+    """Two connected green sockets (AF_UNIX by default where available)."""
+    if family is None:
+        family = getattr(_stdsocket_module, "AF_UNIX", _stdsocket_module.AF_INET)
+    a, b = _socket.socketpair(family, type, proto)
+    return (socket(family, type, proto, a.detach()), socket(family, type, proto, b.detach()))
+
+
+def create_server(address: Any, *, family: int = _stdsocket_module.AF_INET,
+                  backlog: int | None = None, reuse_port: bool = False,
+                  dualstack_ipv6: bool = False) -> socket:
+    """Like ``socket.create_server``, returning a green listening socket."""
+    if reuse_port and not hasattr(_stdsocket_module, "SO_REUSEPORT"):
+        raise ValueError("SO_REUSEPORT not supported on this platform")
+    if dualstack_ipv6:
+        if not _stdsocket_module.has_dualstack_ipv6():
+            raise ValueError("dualstack_ipv6 not supported on this platform")
+        if family != _stdsocket_module.AF_INET6:
+            raise ValueError("dualstack_ipv6 requires AF_INET6 family")
+    sock = socket(family, _stdsocket_module.SOCK_STREAM)
+    try:
+        if os.name not in ("nt", "cygwin") and hasattr(_stdsocket_module, "SO_REUSEADDR"):
+            try:
+                sock.setsockopt(_SOL_SOCKET, _stdsocket_module.SO_REUSEADDR, 1)
+            except _error:
+                pass
+        if reuse_port:
+            sock.setsockopt(_SOL_SOCKET, _stdsocket_module.SO_REUSEPORT, 1)
+        if _stdsocket_module.has_ipv6 and family == _stdsocket_module.AF_INET6:
+            sock.setsockopt(_stdsocket_module.IPPROTO_IPV6, _stdsocket_module.IPV6_V6ONLY,
+                            0 if dualstack_ipv6 else 1)
+        try:
+            sock.bind(address)
+        except _error as err:
+            raise _error(err.errno, f"{err.strerror} (while attempting to bind on address "
+                                    f"{address!r})") from None
+        if backlog is None:
+            sock.listen()
+        else:
+            sock.listen(backlog)
+        return sock
+    except BaseException:
+        sock.close()
+        raise

@@ -1,0 +1,84 @@
+"""The default resolver: the C library's lookups, run in a native thread.
+
+Theory of operation
+-------------------
+A lookup in ``getaddrinfo`` can take seconds, and the C call cannot be made
+cooperative, so it runs outside the hub's thread while the calling greenlet
+waits in ``Hub.wait``. When the hub's thread pool (``gevent.threadpool``) is
+available the work goes there (``pool.apply``). Otherwise each lookup gets a
+short-lived native thread of its own that hands the result back through an
+``async_`` watcher, the loop's thread-safe wake-up: the greenlet blocks on that
+watcher, and the loop runs everything else meanwhile.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .._hub_local import get_hub_noargs
+from . import AbstractResolver
+
+__all__ = ["Resolver"]
+
+
+def _start_native_thread(func: Callable[[], None]) -> None:
+    # A real thread, even after monkey.patch_thread() made _thread green.
+    from ..monkey import get_original
+
+    start_new_thread = get_original("_thread", "start_new_thread")
+    start_new_thread(func, ())
+
+
+def run_in_native_thread(func: Callable[..., Any], *args: Any) -> Any:
+    """Call ``func(*args)`` in a new native thread; block only this greenlet meanwhile."""
+    hub = get_hub_noargs()
+    outcome: list[tuple[bool, Any]] = []
+    watcher = hub.loop.async_()
+
+    def work() -> None:
+        try:
+            outcome.append((True, func(*args)))
+        except BaseException as exc:
+            outcome.append((False, exc))
+        finally:
+            watcher.send()
+
+    try:
+        _start_native_thread(work)
+        hub.wait(watcher)
+    finally:
+        watcher.close()
+    ok, value = outcome[0]
+    if ok:
+        return value
+    try:
+        raise value
+    finally:
+        del value
+
+
+class Resolver(AbstractResolver):
+    """Runs each lookup in the hub's thread pool, or failing that in a thread of its own."""
+
+    method = "thread"
+
+    def __init__(self, hub: Any = None) -> None:
+        super().__init__(hub)
+        self._no_pool = False
+
+    @property
+    def pool(self) -> Any:
+        """The hub's thread pool, or None when this build has none to offer."""
+        if self._no_pool:
+            return None
+        try:
+            return self.hub.threadpool
+        except (ImportError, AttributeError):
+            self._no_pool = True
+            return None
+
+    def _call(self, func: Callable[..., Any], *args: Any) -> Any:
+        pool = self.pool
+        if pool is not None and get_hub_noargs() is self.hub:
+            return pool.apply(func, args)
+        return run_in_native_thread(func, *args)
