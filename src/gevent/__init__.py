@@ -18,7 +18,8 @@ from ._hub_local import get_hub
 from ._hub_primitives import iwait_on_objects as iwait
 from ._hub_primitives import wait_on_objects as wait
 from .greenlet import Greenlet, joinall, killall
-from .hub import idle, kill, reinit, signal as signal_handler, sleep, spawn_raw
+from .hub import idle, kill, reinit, sleep, spawn_raw
+from .hub import signal as signal_handler
 from .timeout import Timeout, with_timeout
 
 try:
@@ -26,7 +27,8 @@ try:
 except _metadata.PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
-_version_info = _namedtuple("version_info", "major minor micro releaselevel serial")
+_version_info = _namedtuple(  # type: ignore[name-match]
+    "version_info", "major minor micro releaselevel serial")
 
 
 def _parse_version(text: str) -> tuple[int, int, int, str, int]:

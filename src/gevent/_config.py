@@ -11,7 +11,8 @@ from __future__ import annotations
 import importlib
 import os
 import textwrap
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["config"]
 
@@ -57,7 +58,8 @@ def _optional(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 def _import_dotted(path: str) -> Any:
     if "." not in path:
-        raise ImportError(f"cannot import {path!r}: expected a dotted name like 'package.module.Name'")
+        raise ImportError(
+            f"cannot import {path!r}: expected a dotted name like 'package.module.Name'")
     module, _, name = path.rpartition(".")
     return getattr(importlib.import_module(module), name)
 

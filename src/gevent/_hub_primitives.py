@@ -7,7 +7,8 @@ greenlets, events, async results, semaphores, and more.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from greenlet import getcurrent
 

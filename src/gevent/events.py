@@ -8,8 +8,8 @@ and a small stand-in otherwise.
 
 from __future__ import annotations
 
-
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = [
     "DoNotPatch",
@@ -51,7 +51,7 @@ except ImportError:
     class Interface:  # type: ignore[no-redef]
         """Stand-in used when zope.interface is not installed."""
 
-    def Attribute(desc: str) -> str:  # type: ignore[no-redef]  # noqa: N802
+    def Attribute(desc: str) -> str:  # type: ignore[no-redef]
         return desc
 
     def implementer(*interfaces: Any) -> Callable[[Any], Any]:  # type: ignore[no-redef]

@@ -12,7 +12,8 @@ from __future__ import annotations
 import sys
 import weakref
 from collections import deque
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from greenlet import GreenletExit, getcurrent
 from greenlet import greenlet as RawGreenlet
@@ -141,7 +142,7 @@ class Greenlet(RawGreenlet):
         hub = _get_hub()
         RawGreenlet.__init__(self, None, hub)
         if run is not None:
-            self._run = run
+            self._run = run  # type: ignore[method-assign]
         if not callable(self._run):
             raise TypeError(f"The run argument or self._run must be callable, not {self._run!r}")
         self.args = args
@@ -467,17 +468,17 @@ class Greenlet(RawGreenlet):
         if self.ready() and self._notifier is None:
             self._notifier = self.parent.loop.run_callback(self._notify_links)
 
-    def link(self, callback: Callable[..., Any], SpawnedLink: type = SpawnedLink) -> None:  # noqa: N803
+    def link(self, callback: Callable[..., Any], SpawnedLink: type = SpawnedLink) -> None:
         """Call ``callback(self)`` in a new greenlet when this greenlet finishes."""
         self.rawlink(SpawnedLink(callback))
 
     def link_value(self, callback: Callable[..., Any],
-                   SpawnedLink: type = SuccessSpawnedLink) -> None:  # noqa: N803
+                   SpawnedLink: type = SuccessSpawnedLink) -> None:
         """Like ``link``, but only if the greenlet finished successfully."""
         self.link(callback, SpawnedLink=SpawnedLink)
 
     def link_exception(self, callback: Callable[..., Any],
-                       SpawnedLink: type = FailureSpawnedLink) -> None:  # noqa: N803
+                       SpawnedLink: type = FailureSpawnedLink) -> None:
         """Like ``link``, but only if the greenlet raised."""
         self.link(callback, SpawnedLink=SpawnedLink)
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import gc
 import sys
 import traceback
+from collections.abc import Callable
 from functools import partial as _partial
-from typing import Any, Callable
+from typing import Any
 
 from greenlet import GreenletExit, getcurrent
 from greenlet import greenlet as RawGreenlet
@@ -197,7 +198,8 @@ class Hub(RawGreenlet):
         return RawGreenlet.switch(self)
 
     def switch_out(self) -> None:
-        raise BlockingSwitchOutError("Impossible to call blocking function in the event loop callback")
+        raise BlockingSwitchOutError(
+            "Impossible to call blocking function in the event loop callback")
 
     def wait(self, watcher: Any) -> Any:
         """Block the current greenlet until ``watcher`` (not yet started) fires."""

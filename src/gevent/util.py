@@ -5,7 +5,8 @@ from __future__ import annotations
 import gc
 import sys
 import traceback
-from typing import Any, Callable, Iterable, TextIO
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
 
 from greenlet import getcurrent
 from greenlet import greenlet as RawGreenlet
@@ -109,7 +110,8 @@ class GreenletTree:
 
     def format_lines(self, details: bool | dict[str, bool] = True) -> list[str]:
         if not isinstance(details, dict):
-            details = self.DEFAULT_DETAILS if details else dict.fromkeys(self.DEFAULT_DETAILS, False)
+            details = (self.DEFAULT_DETAILS if details
+                       else dict.fromkeys(self.DEFAULT_DETAILS, False))
         lines: list[str] = []
         self._format(lines, "", details)
         return lines
@@ -205,7 +207,7 @@ class assert_switches:
 
         from gevent.hub import Hub
 
-        origin, target = args  # type: ignore[misc]
+        _origin, target = args  # type: ignore[misc]
         if not self.hub_only or isinstance(target, Hub):
             self._switched = True
         now = time.perf_counter()

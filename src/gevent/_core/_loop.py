@@ -35,7 +35,8 @@ import sys
 import threading
 import traceback
 from collections import deque
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import _watchers
 from ._clock import MockClock, SystemClock
@@ -277,12 +278,8 @@ class Loop:
         """Tell the loop ``fd`` is about to be closed; True if watchers were using it."""
         self._poller.unregister(fd)
         self._always_ready.discard(fd)
-        lst = self._fds.get(fd)
-        if lst:
-            # Re-register so the remaining watchers (about to be cancelled) see EBADF
-            # as readiness rather than silence.
-            return True
-        return False
+        # Watchers still on it are about to be cancelled by their owner.
+        return bool(self._fds.get(fd))
 
     # ---------------------------------------------------------------- signals
 
@@ -364,14 +361,16 @@ class Loop:
 
     # ------------------------------------------------------------- factories
 
-    def io(self, fd: int, events: int, ref: bool = True, priority: int | None = None) -> _watchers.io:
+    def io(self, fd: int, events: int, ref: bool = True,
+           priority: int | None = None) -> _watchers.io:
         return _watchers.io(self, fd, events, ref, priority)
 
     def timer(self, after: float, repeat: float = 0.0, ref: bool = True,
               priority: int | None = None) -> _watchers.timer:
         return _watchers.timer(self, after, repeat, ref, priority)
 
-    def signal(self, signum: int, ref: bool = True, priority: int | None = None) -> _watchers.signal:
+    def signal(self, signum: int, ref: bool = True,
+               priority: int | None = None) -> _watchers.signal:
         return _watchers.signal(self, signum, ref, priority)
 
     def idle(self, ref: bool = True, priority: int | None = None) -> _watchers.idle:
@@ -493,12 +492,12 @@ class Loop:
                 fired.append(t)
 
         if not fired and self._idles:
-            for w in self._idles:
-                w._pending = True
-                fired.append(w)
-        for w in self._checks:
-            w._pending = True
-            fired.append(w)
+            for other in self._idles:
+                other._pending = True
+                fired.append(other)
+        for other in self._checks:
+            other._pending = True
+            fired.append(other)
         if fired:
             self._invoke(fired)
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import signal as _signal
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._loop import Loop
@@ -23,7 +24,8 @@ WRITE = 2
 class watcher:
     """Shared life cycle; subclasses hook ``_activate``/``_deactivate``."""
 
-    __slots__ = ("__weakref__", "_active", "_pending", "_priority", "_ref", "args", "callback", "loop")
+    __slots__ = ("__weakref__", "_active", "_pending", "_priority", "_ref", "args", "callback",
+                 "loop")
 
     def __init__(self, loop: Loop, ref: bool = True, priority: int | None = None) -> None:
         self.loop: Loop | None = loop
@@ -142,7 +144,7 @@ class watcher:
 class io(watcher):
     """Readiness of a file descriptor: events is READ (1), WRITE (2) or both."""
 
-    __slots__ = ("_events", "_revents", "_pass_events", "fd")
+    __slots__ = ("_events", "_pass_events", "_revents", "fd")
 
     def __init__(self, loop: Loop, fd: int, events: int, ref: bool = True,
                  priority: int | None = None) -> None:
