@@ -278,8 +278,19 @@ class Loop:
         """Tell the loop ``fd`` is about to be closed; True if watchers were using it."""
         self._poller.unregister(fd)
         self._always_ready.discard(fd)
-        # Watchers still on it are about to be cancelled by their owner.
-        return bool(self._fds.get(fd))
+        # Watchers still on it are about to be cancelled by their owner. Others
+        # (a select() or poll() on the same descriptor) are fed as ready, like
+        # libev's closing_fd does: the poller has forgotten the descriptor, and
+        # their owner's next call meets the real error instead of waiting forever.
+        lst = self._fds.get(fd)
+        if not lst:
+            return False
+        for w in lst:
+            if not w._pending:
+                w._revents = w._events
+                w._pending = True
+                self._fed.append(w)
+        return True
 
     # ---------------------------------------------------------------- signals
 
