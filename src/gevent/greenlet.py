@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import weakref
+from types import FunctionType as _FunctionType
 from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -111,7 +112,8 @@ class _Frame:
 
 
 def _extract_stack(limit: int) -> _Frame | None:
-    frame = sys._getframe(3)
+    # Start at the caller of Greenlet.__init__ (spawn, or user code).
+    frame: Any = sys._getframe(2)
     frames = []
     while frame is not None and limit:
         frames.append(frame)
@@ -201,11 +203,10 @@ class Greenlet(RawGreenlet):
         func = self.__dict__.get("_run", None)
         if func is None:
             funcname = "_run"
+        elif isinstance(func, _FunctionType):
+            funcname = func.__name__
         else:
-            funcname = getattr(func, "__name__", None) or repr(func)
-            im_self = getattr(func, "__self__", None)
-            if im_self is not None and not isinstance(im_self, type(sys)):
-                funcname = f"{type(im_self).__name__}.{funcname}"
+            funcname = repr(func)
         args = ", ".join(repr(a) for a in getattr(self, "args", ()))
         kwargs = getattr(self, "kwargs", None) or {}
         if kwargs:
@@ -368,6 +369,9 @@ class Greenlet(RawGreenlet):
         if isinstance(exc, type):
             exc = exc()
         self._dead_before_start = True
+        self.__dict__.pop("_run", None)
+        self.args = ()
+        self.kwargs = {}
         if isinstance(exc, GreenletExit):
             self._report_result(exc)
         else:

@@ -247,3 +247,24 @@ def test_spawn_raw_runs_in_the_hub_with_kwargs(virtual_hub: Hub) -> None:
     assert g.parent is virtual_hub
     gevent.sleep(0)
     assert got == [(1, 2)]
+
+
+def test_greenlet_created_at_the_top_of_a_script() -> None:
+    # Regression: collecting the spawning stack assumed three frames above it.
+    import subprocess
+    import sys
+
+    code = "import gevent; g = gevent.Greenlet(len, [1]); g.start(); print(g.get())"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "1\n"
+
+
+def test_repr_names_plain_functions_and_reprs_other_callables(virtual_hub: Hub) -> None:
+    def work(x: int, k: int = 0) -> None:
+        pass
+
+    assert repr(Greenlet(work, 1, k=2)).endswith(": work(1, k=2)>")
+    assert repr(Greenlet(len, [1])).endswith(": <built-in function len>([1])>")
+    assert repr(Greenlet()).endswith(": _run>")
