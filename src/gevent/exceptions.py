@@ -23,10 +23,13 @@ class LoopExit(Exception):
 
     def __repr__(self) -> str:
         if len(self.args) == 3:
-            import pprint
-
             msg, hub, blocked = self.args
-            lines = [str(msg), f"\tHub: {hub!r}", "\tHandles:", pprint.pformat(blocked)]
+            lines = [str(msg), f"\tHub: {hub!r}"]
+            if blocked:
+                lines.append("\tBlocked greenlets:")
+                lines.extend(f"\t\t{entry}" for entry in blocked)
+            else:
+                lines.append("\tBlocked greenlets: none")
             return "\n".join(lines)
         return super().__repr__()
 

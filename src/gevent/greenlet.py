@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import sys
 import weakref
-from types import FunctionType as _FunctionType
 from collections import deque
 from collections.abc import Callable, Iterable
+from types import FunctionType as _FunctionType
 from typing import Any
 
 from greenlet import GreenletExit, getcurrent

@@ -9,6 +9,7 @@ in gevent ends in ``hub.switch()``, normally through ``Hub.wait(watcher)`` and a
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -381,19 +382,24 @@ def _blocked_greenlets(hub: Hub) -> list[str]:
         frame = obj.gr_frame
         if frame is None or obj.dead:
             continue
-        where = None
+        frames = []
         while frame is not None:
-            code = frame.f_code
-            if "/gevent/" not in code.co_filename.replace("\\", "/") or where is None:
-                where = f"{code.co_filename}:{frame.f_lineno} in {code.co_name}"
-                if "/gevent/" not in code.co_filename.replace("\\", "/"):
-                    break
+            frames.append(frame)
             frame = frame.f_back
-        out.append(f"{obj!r} blocked at {where}")
+        # The innermost frame of user code; failing that, the function it runs.
+        chosen = next((f for f in frames if not f.f_code.co_filename.startswith(_PACKAGE_DIR)),
+                      None)
+        if chosen is None:
+            chosen = frames[-2] if len(frames) > 1 else frames[-1]
+        code = chosen.f_code
+        out.append(f"{obj!r} blocked at {code.co_filename}:{chosen.f_lineno} in {code.co_name}")
         if len(out) >= 20:
             out.append("...")
             break
     return out
+
+
+_PACKAGE_DIR = os.path.dirname(__file__) + os.sep
 
 
 # ------------------------------------------------------------ module functions
