@@ -1,33 +1,70 @@
 """Monkey patching: make the standard library cooperative.
 
-Only the bookkeeping exists so far (``get_original``, ``is_anything_patched``,
-``is_module_patched``, ``saved``); the patch functions arrive with the green
-socket, select and thread modules.
+Theory of operation
+-------------------
+Each green module (``gevent.socket``, ``gevent.select``, ``gevent.time``, ...)
+lists in ``__implements__`` the names it provides in place of its stdlib
+counterpart (``__target__``, else the same name). Patching a module copies
+those names over the stdlib module's attributes and records each replaced
+original in ``saved[module_name][attr]``, so ``get_original`` can always reach
+the real blocking object. A green module may take over the copying with a
+``_gevent_do_monkey_patch(request)`` hook (``gevent.select`` uses it to *remove*
+``epoll`` and friends).
+
+Every module patch is announced first with ``GeventWillPatchModuleEvent`` (a
+subscriber may veto it by raising ``DoNotPatch``) and afterwards with
+``GeventDidPatchModuleEvent``; ``patch_all`` wraps the lot in its own
+Will/Did events. Patches cannot be undone.
+
+Compatibility: the patch functions for modules this build does not provide yet
+(``gevent.thread``, ``gevent.os``, ``gevent.ssl``, ...) do nothing, silently,
+and return False.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
+import warnings
 from typing import Any
 
-__all__ = ["get_original", "is_anything_patched", "is_module_patched", "is_object_patched",
-           "patch_all"]
+__all__ = ["MonkeyPatchWarning", "get_original", "is_module_patched", "is_object_patched", "main",
+           "patch_all", "patch_builtins", "patch_dns", "patch_module", "patch_os", "patch_queue",
+           "patch_select", "patch_signal", "patch_socket", "patch_ssl", "patch_subprocess",
+           "patch_sys", "patch_thread", "patch_time"]
+
+WIN = sys.platform.startswith("win")
+PY314 = sys.version_info[:2] >= (3, 14)
+
+
+class MonkeyPatchWarning(RuntimeWarning):
+    """Something about a monkey patch is likely to go wrong (patching twice differently, late ssl)."""
+
 
 # module name -> {attribute name: original object}
 saved: dict[str, dict[str, Any]] = {}
 
+# Where patch_all remembers its arguments, inside ``saved`` as gevent does.
+_PATCH_ALL_KEY = "_gevent_saved_patch_all_module_settings"
+_NONE: Any = object()
+
+
+# ----------------------------------------------------------------- queries
+
 
 def is_module_patched(mod_name: str) -> bool:
+    """Whether the stdlib module ``mod_name`` has been patched."""
     return mod_name in saved
 
 
 def is_object_patched(mod_name: str, item_name: str) -> bool:
+    """Whether ``mod_name.item_name`` has been replaced."""
     return is_module_patched(mod_name) and item_name in saved[mod_name]
 
 
 def is_anything_patched() -> bool:
-    return bool(saved)
+    return any(name != _PATCH_ALL_KEY for name in saved)
 
 
 def _get_original(name: str, items: Any) -> list[Any]:
@@ -44,21 +81,349 @@ def _get_original(name: str, items: Any) -> list[Any]:
     return values
 
 
-def get_original(mod_name: str, item_name: str | list[str] | tuple[str, ...]) -> Any:
+def get_original(mod_name: Any, item_name: str | list[str] | tuple[str, ...]) -> Any:
     """The object ``mod_name.item_name`` as it was before any patching.
 
-    ``item_name`` may be a list of names, giving a list of objects.
+    ``item_name`` may be a sequence of names, giving a list of objects.
+    ``mod_name`` may be a sequence of alternative module names; the first one
+    that imports is used.
     """
-    if isinstance(item_name, str):
-        return _get_original(mod_name, [item_name])[0]
-    return _get_original(mod_name, item_name)
+    if isinstance(mod_name, str):
+        mod_names = [mod_name]
+    else:
+        mod_names = list(mod_name)
+    last_error: Exception | None = None
+    for name in mod_names:
+        try:
+            if isinstance(item_name, str):
+                return _get_original(name, [item_name])[0]
+            return _get_original(name, item_name)
+        except ImportError as exc:
+            last_error = exc
+    raise last_error if last_error is not None else ImportError(mod_name)
 
 
-def patch_all(*args: Any, **kwargs: Any) -> bool:
-    raise NotImplementedError(
-        "gevent.monkey.patch_all is not available in this build yet: the green socket, "
-        "select and threading modules it installs are still being written"
-    )
+# ------------------------------------------------------------- primitives
 
 
-_ = sys
+def patch_item(module: Any, attr: str, newitem: Any) -> None:
+    """Set ``module.attr = newitem``, remembering the first original."""
+    olditem = getattr(module, attr, _NONE)
+    if olditem is not _NONE:
+        saved.setdefault(module.__name__, {}).setdefault(attr, olditem)
+    setattr(module, attr, newitem)
+
+
+def remove_item(module: Any, attr: str) -> None:
+    """Delete ``module.attr``, remembering the original."""
+    olditem = getattr(module, attr, _NONE)
+    if olditem is _NONE:
+        return
+    saved.setdefault(module.__name__, {}).setdefault(attr, olditem)
+    delattr(module, attr)
+
+
+class _PatchRequest:
+    """What a ``_gevent_do_monkey_patch`` hook receives."""
+
+    def __init__(self, target_module: Any, source_module: Any, items: list[str],
+                 patch_kwargs: dict[str, Any]) -> None:
+        self.target_module = target_module
+        self.source_module = source_module
+        self.items = items
+        self.patch_kwargs = patch_kwargs
+
+    def default_patch_items(self) -> None:
+        for attr in self.items:
+            patch_item(self.target_module, attr, getattr(self.source_module, attr))
+
+    def remove_item(self, target_module: Any, *items: str) -> None:
+        for item in items:
+            remove_item(target_module, item)
+
+
+def _notify(event: Any) -> bool:
+    """Send ``event``; False when a subscriber vetoed it with ``DoNotPatch``."""
+    from gevent import events
+
+    try:
+        events.notify_and_call_entry_points(event)
+    except events.DoNotPatch:
+        return False
+    return True
+
+
+def patch_module(target_module: Any, source_module: Any, items: Any = None,
+                 _warnings: Any = None, _patch_kwargs: Any = None,
+                 _notify_will_subscribers: bool = True,
+                 _notify_did_subscribers: bool = True) -> bool:
+    """Copy ``items`` (default: ``source_module.__implements__``) onto ``target_module``.
+
+    Returns False if a subscriber vetoed the patch.
+    """
+    from gevent import events
+
+    if items is None:
+        items = getattr(source_module, "__implements__", None)
+        if items is None:
+            raise AttributeError(f"{source_module!r} does not have __implements__")
+    if isinstance(target_module, str):
+        target_module = importlib.import_module(target_module)
+    items = list(items)
+    name = target_module.__name__
+    if _notify_will_subscribers and not _notify(
+            events.GeventWillPatchModuleEvent(name, source_module, target_module, items)):
+        return False
+    request = _PatchRequest(target_module, source_module, items, dict(_patch_kwargs or {}))
+    hook = getattr(source_module, "_gevent_do_monkey_patch", None)
+    if hook is not None:
+        hook(request)
+    else:
+        request.default_patch_items()
+    # Mark the module patched even when every name was new to it.
+    saved.setdefault(name, {})
+    if _notify_did_subscribers:
+        _notify(events.GeventDidPatchModuleEvent(name, source_module, target_module))
+    return True
+
+
+def _green_module(name: str) -> Any:
+    """``gevent.<name>`` if this build has it, else None (nothing to patch with)."""
+    full = f"gevent.{name}"
+    if full not in sys.modules and importlib.util.find_spec(full) is None:
+        return None
+    module = importlib.import_module(full)
+    if getattr(module, "__implements__", None) is None:
+        return None
+    return module
+
+
+def _patch_module(name: str, items: Any = None, _patch_kwargs: Any = None) -> bool:
+    gevent_module = _green_module(name)
+    if gevent_module is None:
+        return False
+    target = importlib.import_module(getattr(gevent_module, "__target__", name))
+    return patch_module(target, gevent_module, items=items, _patch_kwargs=_patch_kwargs)
+
+
+# ------------------------------------------------------------ one module each
+
+
+def patch_time() -> bool:
+    """Make ``time.sleep`` cooperative."""
+    return _patch_module("time")
+
+
+def patch_socket(dns: bool = True, aggressive: bool = True) -> bool:
+    """Replace ``socket.socket`` and friends; with ``dns``, also the resolver functions."""
+    from gevent import socket as gsocket
+
+    if dns:
+        items = list(gsocket.__implements__)
+    else:
+        items = [i for i in gsocket.__implements__ if i not in gsocket.__dns__]
+    return _patch_module("socket", items=items, _patch_kwargs={"aggressive": aggressive})
+
+
+def patch_dns() -> bool:
+    """Replace only the name-resolution functions of ``socket``."""
+    from gevent import socket as gsocket
+
+    return _patch_module("socket", items=list(gsocket.__dns__))
+
+
+def patch_select(aggressive: bool = True) -> bool:
+    """Replace ``select.select`` and ``select.poll``; ``aggressive`` removes ``epoll`` etc."""
+    return _patch_module("select", _patch_kwargs={"aggressive": aggressive})
+
+
+def patch_selectors(aggressive: bool = True) -> bool:
+    """Make ``selectors.DefaultSelector`` the green selector."""
+    return _patch_module("selectors", _patch_kwargs={"aggressive": aggressive})
+
+
+def patch_ssl(_warnings: Any = None, _first_time: bool = True) -> bool:
+    """Replace ``ssl`` with ``gevent.ssl``. Does nothing in a build without ``gevent.ssl``."""
+    return _patch_module("ssl")
+
+
+def patch_os() -> bool:
+    """Replace ``os.fork`` and friends, when this build has ``gevent.os``."""
+    return _patch_module("os")
+
+
+def patch_queue() -> bool:
+    """Replace the ``queue`` classes, when ``gevent.queue`` declares ``__implements__``."""
+    return _patch_module("queue")
+
+
+def patch_signal() -> bool:
+    """Replace ``signal.signal`` and friends, when this build has ``gevent.signal``."""
+    return _patch_module("signal")
+
+
+def patch_subprocess() -> bool:
+    """Replace ``subprocess.Popen`` and friends, when this build has ``gevent.subprocess``."""
+    return _patch_module("subprocess")
+
+
+def patch_thread(threading: bool = True, _threading_local: bool = True, Event: bool = True,
+                 logging: bool = True, existing_locks: bool = True,
+                 _warnings: Any = None) -> bool:
+    """Replace ``_thread`` (and ``threading``) with greenlet-based versions.
+
+    Compatibility: does nothing unless this build has ``gevent.thread``; the
+    re-owning of existing locks that gevent does is not implemented.
+    """
+    if _green_module("thread") is None:
+        return False
+    patched = _patch_module("thread")
+    if threading and _green_module("threading") is not None:
+        _patch_module("threading")
+        threading_mod = importlib.import_module("threading")
+        if Event:
+            from gevent.event import Event as GreenEvent
+
+            patch_item(threading_mod, "Event", GreenEvent)
+    if _threading_local:
+        from gevent.local import local
+
+        patch_item(importlib.import_module("_threading_local"), "local", local)
+    return patched
+
+
+def patch_sys(stdin: bool = True, stdout: bool = True, stderr: bool = True) -> bool:
+    """Deprecated in gevent and a no-op here."""
+    return False
+
+
+def patch_builtins() -> bool:
+    """A no-op on Python 3, as in gevent."""
+    return False
+
+
+def patch_contextvars() -> bool:
+    """A no-op: greenlet switches context variables itself."""
+    return False
+
+
+# ---------------------------------------------------------------- patch_all
+
+_PATCH_ALL_DEFAULTS: dict[str, Any] = {
+    "socket": True, "dns": True, "time": True, "select": True, "thread": True, "os": True,
+    "ssl": True, "subprocess": True, "sys": False, "aggressive": True, "Event": True,
+    "builtins": True, "signal": True, "queue": True, "contextvars": True,
+}
+
+
+def patch_all(socket: bool = True, dns: bool = True, time: bool = True, select: bool = True,
+              thread: bool = True, os: bool = True, ssl: bool = True, subprocess: bool = True,
+              sys: bool = False, aggressive: bool = True, Event: bool = True,
+              builtins: bool = True, signal: bool = True, queue: bool = True,
+              contextvars: bool = True, **kwargs: Any) -> bool | None:
+    """Patch every module this build can make cooperative.
+
+    Returns True after patching, False when a subscriber vetoed it, and None
+    when a repeated call asks for nothing new. Repeated calls patch the union of
+    everything asked for so far, with a ``MonkeyPatchWarning`` when the
+    arguments differ.
+    """
+    from gevent import events
+
+    args = {"socket": socket, "dns": dns, "time": time, "select": select, "thread": thread,
+            "os": os, "ssl": ssl, "subprocess": subprocess, "sys": sys,
+            "aggressive": aggressive, "Event": Event, "builtins": builtins, "signal": signal,
+            "queue": queue, "contextvars": contextvars}
+    previous = saved.get(_PATCH_ALL_KEY)
+    if previous is not None:
+        if previous != {**args, **kwargs}:
+            warnings.warn("Patching more than once will result in the union of all True "
+                          "parameters being patched", MonkeyPatchWarning, stacklevel=2)
+        wanted = {k: v for k, v in args.items() if v and not previous.get(k)}
+        if not wanted:
+            return None
+        args = {k: bool(v or previous.get(k)) for k, v in args.items()}
+    saved[_PATCH_ALL_KEY] = {**args, **kwargs}
+
+    if signal and not os:
+        warnings.warn("Patching signal but not os will result in SIGCHLD handlers installed "
+                      "after this not being called and os.waitpid may not function correctly "
+                      "if gevent.subprocess is used. This may raise an error in the future.",
+                      MonkeyPatchWarning, stacklevel=2)
+    if not _notify(events.GeventWillPatchAllEvent(args, kwargs)):
+        return False
+
+    if args["os"]:
+        patch_os()
+    if args["thread"]:
+        patch_thread(Event=args["Event"])
+    if args["time"]:
+        patch_time()
+    if args["sys"]:
+        patch_sys()
+    if args["socket"]:
+        patch_socket(dns=args["dns"], aggressive=args["aggressive"])
+    if args["select"]:
+        patch_select(aggressive=args["aggressive"])
+        patch_selectors(aggressive=args["aggressive"])
+    if args["ssl"]:
+        patch_ssl()
+    if args["subprocess"]:
+        patch_subprocess()
+    if args["builtins"]:
+        patch_builtins()
+    if args["signal"]:
+        patch_signal()
+    if args["queue"]:
+        patch_queue()
+    if args["contextvars"]:
+        patch_contextvars()
+
+    _notify(events.GeventDidPatchBuiltinModulesEvent(args, kwargs))
+    _notify(events.GeventDidPatchAllEvent(args, kwargs))
+    return True
+
+
+# --------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """``python -m gevent.monkey [--no-<module>|--<module>]... [--module] script|module [args]``."""
+    import runpy
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    options: dict[str, bool] = {}
+    verbose = False
+    run_module = False
+    while argv and argv[0].startswith("--"):
+        opt = argv.pop(0)[2:]
+        if opt == "verbose":
+            verbose = True
+        elif opt == "module":
+            run_module = True
+        elif opt.startswith("no-") and opt[3:] in _PATCH_ALL_DEFAULTS:
+            options[opt[3:]] = False
+        elif opt in _PATCH_ALL_DEFAULTS:
+            options[opt] = True
+        else:
+            raise SystemExit(f"gevent.monkey: unknown option --{opt}")
+    if not argv:
+        print(main.__doc__)
+        return None
+    if any(options.values()):
+        # Naming modules means "only these" (plus the ones not named negatively).
+        selected = {k: bool(options.get(k, False)) for k in _PATCH_ALL_DEFAULTS}
+    else:
+        selected = {**_PATCH_ALL_DEFAULTS, **options}
+    patch_all(**selected)
+    if verbose:
+        print("gevent.monkey patched:", sorted(n for n in saved if n != _PATCH_ALL_KEY))
+    sys.argv[:] = argv
+    if run_module:
+        return runpy.run_module(argv[0], run_name="__main__", alter_sys=True)
+    sys.path.insert(0, __import__("os").path.dirname(__import__("os").path.abspath(argv[0])))
+    return runpy.run_path(argv[0], run_name="__main__")
+
+
+if __name__ == "__main__":
+    main()
