@@ -14,6 +14,11 @@ import select
 import selectors
 import sys
 
+# Captured at import, before gevent.monkey can replace or remove them
+# (patch_select drops select.epoll; patch_selectors swaps DefaultSelector).
+_epoll = getattr(select, "epoll", None)
+_DefaultSelector = selectors.DefaultSelector
+
 READ = 1
 WRITE = 2
 
@@ -24,7 +29,7 @@ class EpollPoller:
     name = "epoll"
 
     def __init__(self) -> None:
-        self._ep = select.epoll()
+        self._ep = _epoll()  # type: ignore[misc]
         self._masks: dict[int, int] = {}
 
     @staticmethod
@@ -101,7 +106,7 @@ class SelectorsPoller:
     name = "selectors"
 
     def __init__(self) -> None:
-        self._sel = selectors.DefaultSelector()
+        self._sel = _DefaultSelector()
         self.name = "selectors-" + type(self._sel).__name__.replace("Selector", "").lower()
 
     def fileno(self) -> int:
@@ -171,6 +176,6 @@ class SelectorsPoller:
 
 
 def default_poller_class() -> type[EpollPoller] | type[SelectorsPoller]:
-    if sys.platform.startswith("linux") and hasattr(select, "epoll"):
+    if sys.platform.startswith("linux") and _epoll is not None:
         return EpollPoller
     return SelectorsPoller
