@@ -189,6 +189,9 @@ def _resolve_addr(sock: Any, address: Any) -> Any:
     if family not in (AF_INET, AF_INET6) or not isinstance(address, tuple) or len(address) < 2:
         return address
     host, port = address[0], address[1]
+    if isinstance(port, int) and not 0 <= port <= 0xFFFF:
+        # What the C layer says for a numeric host; the resolver would wrap it.
+        raise OverflowError("connect(): port must be 0-65535.")
     if isinstance(host, bytes):
         host = host.decode("idna")
     if not isinstance(host, str):

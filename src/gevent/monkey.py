@@ -29,6 +29,12 @@ import sys
 import warnings
 from typing import Any
 
+# Load the loop (and the hub) now: they capture the real, blocking primitives
+# (select.epoll, selectors.DefaultSelector, threading) at import, and must do so
+# before any patch replaces them.
+import gevent._core
+import gevent.hub  # noqa: F401
+
 __all__ = ["MonkeyPatchWarning", "get_original", "is_module_patched", "is_object_patched", "main",
            "patch_all", "patch_builtins", "patch_dns", "patch_module", "patch_os", "patch_queue",
            "patch_select", "patch_signal", "patch_socket", "patch_ssl", "patch_subprocess",
