@@ -1,0 +1,72 @@
+"""gevent.resolver: the thread and blocking resolvers, and the DNS functions of gevent.socket."""
+
+from __future__ import annotations
+
+import socket as stdsocket
+import threading
+
+import pytest
+
+import gevent
+from gevent import socket
+from gevent.resolver import blocking, thread
+
+
+def test_getaddrinfo_matches_the_stdlib() -> None:
+    ours = socket.getaddrinfo("127.0.0.1", 80, 0, socket.SOCK_STREAM)
+    theirs = stdsocket.getaddrinfo("127.0.0.1", 80, 0, stdsocket.SOCK_STREAM)
+    assert ours == theirs
+    assert isinstance(ours[0][0], stdsocket.AddressFamily)
+
+
+def test_dns_functions() -> None:
+    assert socket.gethostbyname("127.0.0.1") == "127.0.0.1"
+    assert socket.gethostbyname_ex("127.0.0.1")[2] == ["127.0.0.1"]
+    assert socket.getnameinfo(("127.0.0.1", 80), socket.NI_NUMERICHOST | socket.NI_NUMERICSERV) \
+        == ("127.0.0.1", "80")
+    assert isinstance(socket.getfqdn(), str)
+    with pytest.raises(socket.gaierror):
+        socket.getaddrinfo("name.invalid", 80)
+
+
+def test_hub_uses_the_configured_resolver() -> None:
+    resolver = gevent.get_hub().resolver
+    assert resolver.method in ("thread", "blocking")
+
+
+@pytest.mark.parametrize("cls", [thread.Resolver, blocking.Resolver])
+def test_resolver_classes(cls: type) -> None:
+    r = cls(gevent.get_hub())
+    try:
+        assert r.gethostbyname("127.0.0.1") == "127.0.0.1"
+        infos = r.getaddrinfo("127.0.0.1", 53, socket.AF_INET, socket.SOCK_DGRAM)
+        assert infos[0][4] == ("127.0.0.1", 53)
+        with pytest.raises(TypeError):
+            r.gethostbyname(42)
+    finally:
+        r.close()
+
+
+def test_native_thread_fallback_keeps_the_loop_running() -> None:
+    release = threading.Event()
+    ticks = []
+
+    def slow() -> str:
+        release.wait(5)
+        return "done"
+
+    def ticker() -> None:
+        ticks.append(1)
+        release.set()
+
+    gevent.spawn_later(0.01, ticker)
+    assert thread.run_in_native_thread(slow) == "done"
+    assert ticks == [1]
+
+
+def test_native_thread_fallback_propagates_errors() -> None:
+    def boom() -> None:
+        raise socket.gaierror(-2, "nope")
+
+    with pytest.raises(socket.gaierror):
+        thread.run_in_native_thread(boom)
