@@ -191,7 +191,7 @@ class socket(_stdsocket):
     def accept(self) -> tuple[socket, Any]:
         while True:
             try:
-                fd, addr = self._accept()
+                fd, addr = self._accept()  # type: ignore[attr-defined]
                 break
             except BlockingIOError:
                 if self._timeout == 0.0:

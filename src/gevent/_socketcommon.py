@@ -61,7 +61,7 @@ _DEFAULT_TIMEOUT_EXC: Any = _TimedOutSentinel()
 
 
 def _timeout_error() -> BaseException:
-    return __socket__.timeout("timed out")
+    return TimeoutError("timed out")
 
 
 # ------------------------------------------------------------------- waiting

@@ -45,7 +45,7 @@ PY314 = sys.version_info[:2] >= (3, 14)
 
 
 class MonkeyPatchWarning(RuntimeWarning):
-    """Something about a monkey patch is likely to go wrong (patching twice differently, late ssl)."""
+    """A monkey patch is likely to misbehave (patched twice differently, ssl patched late)."""
 
 
 # module name -> {attribute name: original object}

@@ -38,7 +38,7 @@ class GeventSelector(__selectors__._BaseSelectorImpl):  # type: ignore[name-defi
         self.hub = hub
 
     def register(self, fileobj: Any, events: int, data: Any = None) -> Any:
-        fd = self._fileobj_lookup(fileobj)
+        fd = self._fileobj_lookup(fileobj)  # type: ignore[attr-defined]
         try:
             os.fstat(fd)
         except OSError:

@@ -14,7 +14,7 @@ The implementation is in ``gevent._socket_impl`` (the class) and
 from __future__ import annotations
 
 import socket as __socket__
-from socket import SocketIO, _GLOBAL_DEFAULT_TIMEOUT  # type: ignore[attr-defined]
+from socket import _GLOBAL_DEFAULT_TIMEOUT, SocketIO  # type: ignore[attr-defined]
 from typing import Any
 
 from ._socket_impl import SocketType, create_server, fromfd, socket, socketpair

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import _socket
 import socket as _stdsocket
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__: list[str] = []
 

@@ -6,7 +6,8 @@ stops all greenlets until it returns.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import AbstractResolver
 

@@ -13,7 +13,8 @@ watcher, and the loop runs everything else meanwhile.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .._hub_local import get_hub_noargs
 from . import AbstractResolver
