@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 import weakref
-from collections import deque
 from collections.abc import Callable, Iterable
 from types import FunctionType as _FunctionType
 from typing import Any
@@ -151,7 +150,8 @@ class Greenlet(RawGreenlet):
         self.kwargs = kwargs
         self.value: Any = None
         self._exc_info: tuple[Any, ...] = ()
-        self._links: deque[Callable[..., Any]] = deque()
+        # A list, not a deque: an empty deque costs ~760 bytes per greenlet, a list 56.
+        self._links: list[Callable[..., Any]] = []
         self._notifier: Any = None
         self._start_event: Any = None
         if _track_tree:
@@ -502,7 +502,7 @@ class Greenlet(RawGreenlet):
         links = self._links
         try:
             while links:
-                link = links.popleft()
+                link = links.pop(0)
                 try:
                     link(self)
                 except:  # noqa: E722
