@@ -450,3 +450,7 @@ def create_server(address: Any, *, family: int = _stdsocket_module.AF_INET,
     except BaseException:
         sock.close()
         raise
+
+
+# Users subclass it as ``gevent.socket.socket``; show that name, not this module's.
+socket.__module__ = "gevent.socket"

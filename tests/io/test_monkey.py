@@ -128,5 +128,5 @@ def test_python_m_gevent_monkey(tmp_path: object, flag: str) -> None:
     proc = subprocess.run([sys.executable, "-m", "gevent.monkey", flag, str(script), "arg"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
-    module = "socket" if flag == "--no-socket" else "gevent._socket_impl"
+    module = "socket" if flag == "--no-socket" else "gevent.socket"
     assert proc.stdout.split() == [module, "['arg']"]
