@@ -116,12 +116,17 @@ class Loop:
             pass
 
     def _drain_wakeup(self) -> None:
-        self._wakeup_sent = False
+        # Read first, clear the flag after: clearing first lets another thread
+        # write a byte that this read swallows while the flag stays set, after
+        # which every later _wake() is skipped and the loop sleeps forever.
+        # (The senders set their own flags before calling _wake, and the
+        # caller looks at those only after this returns, so nothing is lost.)
         try:
             while os.read(self._wakeup_r, 4096):
                 pass
         except (BlockingIOError, OSError):
             pass
+        self._wakeup_sent = False
 
     # --------------------------------------------------------------- time
 
