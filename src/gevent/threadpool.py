@@ -1,0 +1,23 @@
+"""Native thread pools whose results are waited for cooperatively.
+
+``ThreadPool`` runs blocking functions in real OS threads (even after monkey
+patching) and hands each result back to the hub of the thread that submitted
+it. ``ThreadPoolExecutor`` is the ``concurrent.futures`` face of the same
+machinery. The implementation lives in ``gevent._threadpool_impl``.
+"""
+
+from __future__ import annotations
+
+from ._threadpool_impl import (
+    ThreadPool,
+    ThreadPoolExecutor,
+    ThreadResult,
+    _FutureProxy,
+    _get_thread_profile,
+    _get_thread_trace,
+    _WorkerGreenlet,
+)
+
+__all__ = ["ThreadPool", "ThreadPoolExecutor", "ThreadResult"]
+
+_ = (_FutureProxy, _get_thread_profile, _get_thread_trace, _WorkerGreenlet)
