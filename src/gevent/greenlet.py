@@ -124,6 +124,28 @@ def _extract_stack(limit: int) -> _Frame | None:
     return result
 
 
+def _capture_stack(limit: int) -> tuple[Any, ...]:
+    # What spawn records: the caller's frames as one flat tuple
+    # (code, lineno, globals, code, lineno, globals, ...), innermost first. One
+    # object instead of a _Frame per frame makes spawn cheaper, and so does the
+    # garbage collector having fewer objects to walk; _frames_from_capture turns
+    # it into _Frame objects when ``spawning_stack`` is read.
+    frame: Any = sys._getframe(2)
+    out: list[Any] = []
+    while frame is not None and limit:
+        out += (frame.f_code, frame.f_lineno, frame.f_globals)
+        frame = frame.f_back
+        limit -= 1
+    return tuple(out)
+
+
+def _frames_from_capture(raw: tuple[Any, ...]) -> _Frame | None:
+    result = None
+    for i in range(len(raw) - 3, -1, -3):
+        result = _Frame(raw[i], raw[i + 1], result, raw[i + 2])
+    return result
+
+
 class Greenlet(RawGreenlet):
     """A light-weight cooperative task with a result. See the module docstring."""
 
@@ -136,7 +158,7 @@ class Greenlet(RawGreenlet):
     _name: Any = None
     _dead_before_start = False
     spawning_greenlet: Any = None
-    spawning_stack: Any = None
+    _spawning_stack: Any = None  # a _Frame chain, or what _capture_stack returned
     spawn_tree_locals: Any = None
 
     def __init__(self, run: Callable[..., Any] | None = None, *args: Any, **kwargs: Any) -> None:
@@ -166,7 +188,18 @@ class Greenlet(RawGreenlet):
                     except AttributeError:
                         pass
             self.spawn_tree_locals = tree_locals
-            self.spawning_stack = _extract_stack(self.spawning_stack_limit)
+            self._spawning_stack = _capture_stack(self.spawning_stack_limit)
+
+    @property
+    def spawning_stack(self) -> Any:
+        stack = self._spawning_stack
+        if type(stack) is tuple:
+            stack = self._spawning_stack = _frames_from_capture(stack)
+        return stack
+
+    @spawning_stack.setter
+    def spawning_stack(self, value: Any) -> None:
+        self._spawning_stack = value
 
     def _run(self, *args: Any, **kwargs: Any) -> Any:
         # Replaced by the ``run`` argument, or overridden by subclasses.
