@@ -199,7 +199,8 @@ def _green_module(name: str) -> Any:
     if full not in sys.modules and importlib.util.find_spec(full) is None:
         return None
     module = importlib.import_module(full)
-    if getattr(module, "__implements__", None) is None:
+    if not getattr(module, "__implements__", None):
+        # Nothing to copy (yet): leave the stdlib module unpatched and unmarked.
         return None
     return module
 
