@@ -310,21 +310,31 @@ class _WorkerGreenlet(RawGreenlet):
             self._before_run_task(func, args, kwargs, result)
         except BaseException:
             self._report_setup_failure(func)
+            self._threadpool._worker_finished_task()
             result.handle_error((self, func), sys.exc_info())
             return
+        # The hooks are cleared before the result is handed over, so that the
+        # caller never sees this thread with the task's hooks still set.
+        exc_info: Any = None
+        value: Any = None
         try:
-            value = func(*args, **kwargs)
-        except BaseException:
-            result.handle_error((self, func), sys.exc_info())
-        else:
-            result.set(value)
-            del value
-        finally:
             try:
-                self._after_run_task(func, args, kwargs, result)
+                value = func(*args, **kwargs)
+            except BaseException:
+                exc_info = sys.exc_info()
             finally:
-                self._hub = get_hub_if_exists()
-                del func, args, kwargs, result
+                self._after_run_task(func, args, kwargs, result)
+        except BaseException:
+            exc_info = sys.exc_info()
+        self._hub = get_hub_if_exists()
+        # Count as free again before the caller can see the result, so that
+        # its next spawn() reuses this thread instead of starting another.
+        self._threadpool._worker_finished_task()
+        if exc_info is None:
+            result.set(value)
+        else:
+            result.handle_error((self, func), exc_info)
+        del func, args, kwargs, result, value, exc_info
 
     def _report_setup_failure(self, func: Any) -> None:
         try:
@@ -404,6 +414,7 @@ class ThreadPool:
         self._tasks: deque[tuple[Any, ...]] = deque()
         self._idle: list[Any] = []           # parked workers' locks
         self._size = 0                       # workers alive and not told to quit
+        self._busy = 0                       # workers running a task
         self._quit_tokens = 0
         self._slot_watchers: list[Any] = []  # async_ watchers of blocked spawn() calls
         self._pending = 0                    # unfinished tasks (hub thread only)
@@ -475,7 +486,7 @@ class ThreadPool:
     def adjust(self) -> None:
         """Start threads for queued tasks that no idle worker will take."""
         with self._lock:
-            wanted = min(self._maxsize, self._size + max(0, len(self._tasks) - len(self._idle)))
+            wanted = min(self._maxsize, self._busy + len(self._tasks))
             start = self._resize_locked(wanted) if wanted > self._size else 0
         self._start_workers(start)
 
@@ -499,6 +510,7 @@ class ThreadPool:
         self._lock = _allocate_lock()
         self._idle = []
         self._size = 0
+        self._busy = 0
         self._quit_tokens = 0
         if self._tasks:
             self.adjust()
@@ -525,6 +537,7 @@ class ThreadPool:
             while True:
                 if self._tasks:
                     task = self._tasks.popleft()
+                    self._busy += 1
                     watchers = self._take_slot_watchers_locked()
                     for w in watchers:
                         w.send()
@@ -553,6 +566,10 @@ class ThreadPool:
 
     def _worker_exited(self) -> None:
         pass
+
+    def _worker_finished_task(self) -> None:
+        with self._lock:
+            self._busy -= 1
 
     def _worker_failed_to_start(self) -> None:
         with self._lock:
@@ -615,7 +632,9 @@ class ThreadPool:
             self._tasks.append((func, args, kwargs, thread_result))
             if self._idle:
                 self._idle.pop(0).release()
-            elif self._size < self._maxsize:
+            elif (len(self._tasks) > self._size - self._busy
+                  and self._size < self._maxsize):
+                # Every worker is busy (or already has a task waiting for it).
                 start = self._resize_locked(self._size + 1)
         try:
             self._start_workers(start)
