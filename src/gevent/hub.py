@@ -81,8 +81,6 @@ class Hub(RawGreenlet):
         self.backend = getattr(loop, "backend", None)
         self.ident_registry = IdentRegistry()
         self._joining = False
-        if GEVENT_CONFIG.monitor_thread:
-            self.start_periodic_monitoring_thread()
 
     @property
     def loop_class(self) -> Any:
@@ -262,6 +260,9 @@ class Hub(RawGreenlet):
             raise AssertionError("Do not call Hub.run() directly")
         loop = self.loop
         loop.error_handler = self
+        # Started here, in the hub's own thread, the first time the hub runs:
+        # its greenlet trace hook must be installed in this thread.
+        self.start_periodic_monitoring_thread()
         try:
             while True:
                 loop.run()
