@@ -36,8 +36,9 @@ import os
 import sys
 import traceback
 import weakref
+from collections.abc import Callable
 from time import perf_counter
-from typing import Any, Callable
+from typing import Any
 
 from greenlet import getcurrent, gettrace, settrace
 

@@ -36,8 +36,9 @@ from __future__ import annotations
 import concurrent.futures
 import sys
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from greenlet import getcurrent
 from greenlet import greenlet as RawGreenlet
@@ -377,7 +378,7 @@ def _worker_thread_main(pool: ThreadPool) -> None:
                 else:
                     exc, pending = pending, None
                     worker.throw(exc)
-            except BaseException as exc:  # noqa: PERF203 -- relay, see the module docstring
+            except BaseException as exc:  # relay, see the module docstring
                 # Thrown at this thread's main greenlet (the hub's parent):
                 # it is meant for whoever runs in the worker greenlet.
                 pending = exc
@@ -522,7 +523,7 @@ class ThreadPool:
         self._slot_watchers = []
         return watchers
 
-    def _next_task(self, worker: _WorkerGreenlet) -> tuple[Any, ...] | None:
+    def _next_task(self, worker: Any) -> tuple[Any, ...] | None:
         """Block (natively) until there is a task for ``worker``; None means exit."""
         hub = get_hub_if_exists()
         monitor = getattr(hub, "periodic_monitoring_thread", None) if hub is not None else None
@@ -613,8 +614,10 @@ class ThreadPool:
         self._pending -= 1
         if self._pending <= 0 and self._join_waiters:
             waiters, self._join_waiters = self._join_waiters, []
+            # Later, not now: the receiver still has to fill in the result.
+            run_callback = self.hub.loop.run_callback
             for w in waiters:
-                w.switch(None)
+                run_callback(w.switch, None)
 
     def spawn(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run ``func(*args, **kwargs)`` in a worker; return an AsyncResult for it.
@@ -748,7 +751,7 @@ class _MapIterator:
     def _produce(self, iterables: tuple[Iterable[Any], ...]) -> None:
         count = 0
         try:
-            for args in zip(*iterables):
+            for args in zip(*iterables, strict=False):
                 result = self._pool.spawn(self._func, *args)
                 result.rawlink(partial(self._on_result, count))
                 count += 1
