@@ -101,3 +101,20 @@ class ICallback(Interface):
 
     def close():  # type: ignore[no-untyped-def]
         """Same as stop."""
+
+
+def _declare() -> None:
+    # The loop core must not import gevent (rule 2), so the declarations that it
+    # provides these interfaces are made here, when zope.interface is present.
+    try:
+        from zope.interface import classImplements
+    except ImportError:
+        return
+    from ._core import Loop, callback, watcher
+
+    classImplements(Loop, ILoop)
+    classImplements(watcher, IWatcher)
+    classImplements(callback, ICallback)
+
+
+_declare()
