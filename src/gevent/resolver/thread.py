@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import _socket
+
 from .._hub_local import get_hub_noargs
 from . import AbstractResolver
 
@@ -66,6 +68,12 @@ class Resolver(AbstractResolver):
     def __init__(self, hub: Any = None) -> None:
         super().__init__(hub)
         self._no_pool = False
+        # A failed lookup is an answer, not a crash: the pool must not print it
+        # as an error of the hub's (the caller gets the exception anyway).
+        quiet = (_socket.gaierror, _socket.herror)
+        not_error = tuple(getattr(self.hub, "NOT_ERROR", ()))
+        if not all(e in not_error for e in quiet):
+            self.hub.NOT_ERROR = not_error + quiet
 
     @property
     def pool(self) -> Any:
