@@ -13,10 +13,9 @@ watcher, and the loop runs everything else meanwhile.
 
 from __future__ import annotations
 
+import _socket
 from collections.abc import Callable
 from typing import Any
-
-import _socket
 
 from .._hub_local import get_hub_noargs
 from . import AbstractResolver
