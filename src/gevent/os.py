@@ -22,7 +22,7 @@ from ._hub_local import get_hub_noargs as get_hub
 from ._socketcommon import wait_read, wait_write
 
 __implements__: list[str] = []
-__extensions__ = ["close", "fork_gevent", "make_nonblocking", "nb_read", "nb_write", "tp_read",
+__extensions__ = ["close", "fork", "fork_gevent", "make_nonblocking", "nb_read", "nb_write", "tp_read",
                   "tp_write"]
 __all__ = list(__extensions__)
 
@@ -92,3 +92,8 @@ def fork_gevent() -> int:
 
         reinit()
     return pid
+
+
+# gevent.fork() uses this. Compatibility: gevent's default also watches the
+# child (fork_and_watch) so that waitpid is cooperative; not provided yet.
+fork = fork_gevent
