@@ -22,8 +22,8 @@ from ._hub_local import get_hub_noargs as get_hub
 from ._socketcommon import wait_read, wait_write
 
 __implements__: list[str] = []
-__extensions__ = ["close", "fork", "fork_gevent", "make_nonblocking", "nb_read", "nb_write", "tp_read",
-                  "tp_write"]
+__extensions__ = ["close", "fork", "fork_gevent", "make_nonblocking", "nb_read", "nb_write",
+                  "tp_read", "tp_write"]
 __all__ = list(__extensions__)
 
 __imports__: list[str] = []
