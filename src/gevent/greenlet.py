@@ -130,7 +130,11 @@ def _capture_stack(limit: int) -> tuple[Any, ...]:
     # object instead of a _Frame per frame makes spawn cheaper, and so does the
     # garbage collector having fewer objects to walk; _frames_from_capture turns
     # it into _Frame objects when ``spawning_stack`` is read.
-    frame: Any = sys._getframe(2)
+    try:
+        frame: Any = sys._getframe(2)
+    except ValueError:
+        # Fewer Python frames than expected (compiled callers have none): take them all.
+        frame = sys._getframe(0)
     out: list[Any] = []
     while frame is not None and limit:
         out += (frame.f_code, frame.f_lineno, frame.f_globals)
