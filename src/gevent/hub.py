@@ -318,7 +318,10 @@ class Hub(RawGreenlet):
         loop = self.loop
         if destroy_loop is None:
             destroy_loop = loop is not None and not loop.default
-        if self and not self.dead and getcurrent() is not self:
+        # A greenlet can only be switched to from its own thread; a hub whose
+        # thread has gone is simply dropped with its loop.
+        if (self and not self.dead and getcurrent() is not self
+                and self.thread_ident == get_thread_ident()):
             try:
                 self.throw(HubDestroyed(destroy_loop))
             except HubDestroyed:

@@ -163,3 +163,21 @@ def test_system_errors_in_greenlets_reach_the_main_greenlet(virtual_hub: Hub) ->
     gevent.spawn(leave)
     with pytest.raises(SystemExit):
         gevent.sleep(1)
+
+
+def test_destroying_the_hub_of_a_finished_thread_from_another_thread() -> None:
+    # Regression: destroy() tried to switch into a hub that belongs to a dead thread.
+    import threading
+
+    holder: list[Hub] = []
+
+    def in_thread() -> None:
+        gevent.sleep(0.001)
+        holder.append(gevent.get_hub())
+
+    t = threading.Thread(target=in_thread)
+    t.start()
+    t.join()
+    hub = holder[0]
+    hub.destroy(destroy_loop=True)
+    assert hub.loop is None
