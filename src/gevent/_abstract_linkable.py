@@ -1,0 +1,344 @@
+"""``AbstractLinkable``: the waiting and waking shared by Event, AsyncResult and Semaphore.
+
+Theory of operation
+-------------------
+An object keeps its waiters in ``_links``, a deque of ``(callback, hub)``
+pairs in arrival order. ``hub`` is the hub of the thread the callback must run
+in, or None for a *native* waiter: a thread with no hub that blocks on a plain
+lock, whose callback only releases that lock and so may run in any thread.
+
+A change that can make waiters runnable (``set``, ``release``) calls
+``_check_and_notify``. Under the object's native lock it walks the waiters from
+the head: a waiter of another thread (or a native one) is removed and handed
+over at once, with that hub's ``loop.run_callback_threadsafe`` (or by calling
+it); the first waiter of the current thread stops the walk, and the rest is
+left to a notifier queued with ``run_callback`` on this thread's hub, so local
+waiters are woken from the hub exactly as gevent does. The notifier does the
+same walk, but calls local callbacks directly, one at a time, dropping the lock
+around each call (the callback switches into a greenlet that may change the
+object again).
+
+Rules that keep this correct across threads:
+
+1. State and ``_links`` change only under ``_lock`` (a raw ``_thread`` lock that
+   monkey patching cannot replace). No callback, switch or foreign loop call is
+   made while holding it, so a woken waiter (or another thread) can always get
+   back in.
+2. Whoever removes an entry from ``_links`` owns its wake-up and must deliver it.
+   A waiter that gives up (timeout, kill) removes its own entry; if it finds the
+   entry already gone, a wake-up is in flight to it and it passes the turn on by
+   calling ``_check_and_notify`` again, so a Semaphore never loses a release.
+3. A waiter links itself and only then sleeps; the waker changes state and only
+   then looks at ``_links``. Both steps are under the lock, so one of them
+   always sees the other: no lost wake-up.
+4. ``_notify_all`` objects (events) wake every waiter present when the
+   notification starts; the others (semaphores) wake waiters only while
+   ``_may_notify()`` holds, and a woken waiter of another thread re-checks and
+   queues again at the tail if it lost the race.
+"""
+
+from __future__ import annotations
+
+import sys
+from _thread import allocate_lock as _allocate_lock
+from collections import deque
+from typing import Any, Callable
+
+from greenlet import getcurrent
+
+from ._hub_local import get_hub_if_exists as _get_hub_if_exists
+from ._hub_local import get_hub_noargs as _get_hub_noargs
+from .timeout import Timeout
+
+__all__ = ["AbstractLinkable"]
+
+_MAIN_THREAD_IDENT: int | None = None
+
+
+def _set_main_thread_ident() -> None:
+    global _MAIN_THREAD_IDENT
+    import threading
+
+    _MAIN_THREAD_IDENT = threading.main_thread().ident
+
+
+_set_main_thread_ident()
+
+
+class _NativeWaiter:
+    """Wakes a thread that has no hub and sleeps on a native lock."""
+
+    __slots__ = ("_lock",)
+
+    def __init__(self) -> None:
+        self._lock = _allocate_lock()
+        self._lock.acquire()
+
+    def __call__(self, _source: Any) -> None:
+        try:
+            self._lock.release()
+        except RuntimeError:  # already woken
+            pass
+
+    def wait(self, timeout: float | None) -> bool:
+        if timeout is None:
+            return self._lock.acquire()
+        return self._lock.acquire(True, max(timeout, 0.0))
+
+
+def _wait_hub() -> Any:
+    """The hub the current thread should block in, or None to block natively.
+
+    Threads other than the main one that have no hub block on a native lock
+    rather than growing a hub just to wait (gevent does this for semaphores);
+    the main thread always gets a hub so that ``LoopExit`` can be detected.
+    """
+    hub = _get_hub_if_exists()
+    if hub is None:
+        from _thread import get_ident
+
+        if get_ident() == _MAIN_THREAD_IDENT:
+            hub = _get_hub_noargs()
+    return hub
+
+
+def _deliver(entries: list[tuple[Callable[..., Any], Any]], source: Any) -> None:
+    # Hand wake-ups to other threads. Called without the lock held.
+    for callback, hub in entries:
+        if hub is None:
+            callback(source)
+            continue
+        loop = hub.loop
+        if loop is None:
+            continue  # that hub was destroyed; its greenlets are gone
+        try:
+            loop.run_callback_threadsafe(callback, source)
+        except Exception:
+            # A destroyed loop refuses work; nobody is left there to wake.
+            pass
+
+
+class AbstractLinkable:
+    """Base for objects that greenlets (in any thread) wait on, and ``rawlink`` to."""
+
+    __slots__ = ("__weakref__", "_links", "_lock", "_notifier", "hub")
+
+    _notify_all = True
+
+    def __init__(self, hub: Any = None) -> None:
+        self._lock = _allocate_lock()
+        self._links: deque[tuple[Callable[..., Any], Any]] = deque()
+        self._notifier: Any = None
+        self.hub = hub
+
+    # ---------------------------------------------------------- overridable
+
+    def ready(self) -> bool:
+        raise NotImplementedError
+
+    def _may_notify(self) -> bool:
+        # True while waiters should still be woken; called under the lock.
+        return self.ready()
+
+    # ---------------------------------------------------------------- links
+
+    def linkcount(self) -> int:
+        return len(self._links)
+
+    def rawlink(self, callback: Callable[..., Any]) -> None:
+        """Call ``callback(self)`` once, from the hub, when this object is ready.
+
+        The callback is unlinked before it is called; it runs in the hub of the
+        thread that linked it.
+        """
+        if not callable(callback):
+            raise TypeError(f"Expected callable: {callback!r}")
+        hub = _get_hub_noargs()
+        if self.hub is None:
+            self.hub = hub
+        with self._lock:
+            self._links.append((callback, hub))
+            if self._notifier is not None or not self._may_notify():
+                return
+            foreign = self._walk(hub)
+        if foreign:
+            _deliver(foreign, self)
+
+    def unlink(self, callback: Callable[..., Any]) -> None:
+        with self._lock:
+            self._remove_callback(callback)
+
+    def _remove_callback(self, callback: Callable[..., Any]) -> bool:
+        # Identity first: some callbacks refuse __eq__ and __hash__.
+        links = self._links
+        for entry in links:
+            if entry[0] is callback:
+                links.remove(entry)
+                return True
+        for entry in links:
+            if entry[0] == callback:
+                links.remove(entry)
+                return True
+        return False
+
+    def _remove_entry(self, entry: tuple[Callable[..., Any], Any]) -> bool:
+        # Under the lock. False means a notifier already took it (rule 2).
+        links = self._links
+        if links and links[-1] is entry:
+            links.pop()
+            return True
+        for i, e in enumerate(links):
+            if e is entry:
+                del links[i]
+                return True
+        return False
+
+    # ------------------------------------------------------------ notifying
+
+    def _check_and_notify(self) -> None:
+        """Wake whoever can run now; call after a change, without the lock."""
+        with self._lock:
+            if not self._links or self._notifier is not None or not self._may_notify():
+                return
+            foreign = self._walk(_get_hub_if_exists())
+        if foreign:
+            _deliver(foreign, self)
+
+    def _walk(self, hub: Any) -> list[tuple[Callable[..., Any], Any]]:
+        """Take the foreign waiters at the head; queue a notifier for local ones.
+
+        Called under the lock, with links present and ``_may_notify()`` true.
+        """
+        links = self._links
+        foreign = []
+        if self._notify_all:
+            if hub is None:
+                foreign = list(links)
+                links.clear()
+                return foreign
+            local = False
+            for entry in links:
+                if entry[1] is hub:
+                    local = True
+                else:
+                    foreign.append(entry)
+            if foreign:
+                for entry in foreign:
+                    links.remove(entry)
+            if local:
+                self._notifier = hub.loop.run_callback(self._notify_links, hub)
+            return foreign
+        budget = self._wake_budget()
+        while links and budget > 0:
+            entry = links[0]
+            if hub is not None and entry[1] is hub:
+                self._notifier = hub.loop.run_callback(self._notify_links, hub)
+                break
+            links.popleft()
+            foreign.append(entry)
+            budget -= 1
+        return foreign
+
+    def _wake_budget(self) -> int:
+        return 1
+
+    def _notify_links(self, hub: Any) -> None:
+        # Runs in ``hub``'s greenlet, queued by ``_walk``.
+        lock = self._lock
+        links = self._links
+        if self._notify_all:
+            with lock:
+                self._notifier = None
+                batch = list(links)
+                links.clear()
+            foreign = []
+            for entry in batch:
+                callback, owner = entry
+                if owner is hub:
+                    self._call(callback, hub)
+                else:
+                    foreign.append(entry)
+            if foreign:
+                _deliver(foreign, self)
+            return
+        while True:
+            with lock:
+                if not links or not self._may_notify():
+                    self._notifier = None
+                    return
+                callback, owner = links.popleft()
+            if owner is hub:
+                self._call(callback, hub)
+            else:
+                _deliver([(callback, owner)], self)
+
+    def _call(self, callback: Callable[..., Any], hub: Any) -> None:
+        try:
+            callback(self)
+        except:  # noqa: E722 - a link's error must not stop the others
+            hub.handle_error((callback, self), *sys.exc_info())
+
+    # -------------------------------------------------------------- waiting
+
+    def _wait_core(self, timeout: float | None) -> bool:
+        """Block until woken; True if woken, False on timeout.
+
+        The caller has checked, under no lock, that it must wait. A gevent
+        ``Timeout`` (the argument, or an outer one) propagates.
+        """
+        hub = _wait_hub()
+        if hub is None:
+            return self._wait_native(timeout)
+        if self.hub is None:
+            self.hub = hub
+        from ._waiter import Waiter
+
+        waiter = Waiter(hub)
+        entry = (waiter.switch, hub)
+        with self._lock:
+            self._links.append(entry)
+            kick = self._notifier is None and self._may_notify()
+        if kick:
+            self._check_and_notify()
+        timer = Timeout._start_new_or_dummy(timeout)
+        try:
+            try:
+                result = waiter.get()
+            except BaseException as ex:
+                woken = self._give_up(entry)
+                if ex is timer:
+                    return woken
+                raise
+            if result is not self:
+                from .exceptions import InvalidSwitchError
+
+                raise InvalidSwitchError(
+                    f"Invalid switch into {getcurrent()}: got {result!r} (expected {self!r})")
+            return True
+        finally:
+            timer.cancel()
+
+    def _give_up(self, entry: tuple[Callable[..., Any], Any]) -> bool:
+        """Stop waiting; True if a wake-up was already on its way to us."""
+        with self._lock:
+            if self._remove_entry(entry):
+                return False
+        # Someone took our entry and a wake-up is in flight: pass it on.
+        self._check_and_notify()
+        return True
+
+    def _wait_native(self, timeout: Any) -> bool:
+        seconds = getattr(timeout, "seconds", timeout)
+        waiter = _NativeWaiter()
+        entry = (waiter, None)
+        with self._lock:
+            self._links.append(entry)
+            kick = self._notifier is None and self._may_notify()
+        if kick:
+            self._check_and_notify()
+        if waiter.wait(seconds):
+            return True
+        return self._give_up(entry)
+
+    def _links_repr(self) -> str:
+        return f"_links[{len(self._links)}]"
