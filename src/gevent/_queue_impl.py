@@ -1,0 +1,670 @@
+"""Queues for greenlets in any native thread: SimpleQueue, Queue, Priority/Lifo, Channel.
+
+Theory of operation
+-------------------
+A queue holds its items (``queue``, shaped by the ``_init``/``_put``/``_get``/
+``_peek`` hooks) and two FIFO lines of blocked callers, ``getters`` and
+``putters``. Each blocked caller is a ``_Parked`` record: the hub of its thread
+(None for a thread without a hub, which sleeps on a native lock), the waiter it
+sleeps on, and the item it brings (putters) or receives (getters).
+
+Every change runs ``_match`` under the queue's native lock. ``_match`` moves
+items from parked putters into the queue while there is room, then from the
+queue to parked getters (a parked peeker gets a copy of the head and leaves the
+item in place), and returns the records it completed. The item changes hands
+*under the lock*, so nothing can be lost or taken twice; only the wake-up is sent
+after the lock is dropped: with ``run_callback`` to a waiter of this thread's
+hub, with ``run_callback_threadsafe`` to another hub, by releasing the native
+lock of a hubless thread.
+
+A caller that stops waiting (timeout, kill) takes the lock and removes its
+record. If the record is already gone, it was completed: a getter keeps the item
+it was given (its own timeout lost the race) or, for any other exception, puts
+it back; a putter's item is already in the queue and ``put`` just returns.
+
+Because parked getters exist only while the queue is empty, and parked putters
+only while it is full, a newcomer can never overtake them: FIFO service holds
+across threads too.
+"""
+
+from __future__ import annotations
+
+import collections
+import heapq
+import types
+import warnings
+from _thread import allocate_lock as _allocate_lock
+from queue import Empty, Full
+from typing import Any, Callable, Iterable
+
+from greenlet import getcurrent
+
+from ._abstract_linkable import _NativeWaiter, _wait_hub
+from ._event_impl import Event
+from ._hub_local import get_hub_if_exists as _get_hub_if_exists
+from ._waiter import Waiter
+from .timeout import Timeout
+
+try:
+    from queue import ShutDown  # type: ignore[attr-defined]
+except ImportError:
+
+    class ShutDown(Exception):  # type: ignore[no-redef]
+        """Raised by put/get on a queue that was shut down."""
+
+
+__all__ = ["Channel", "Empty", "Full", "JoinableQueue", "LifoQueue", "PriorityQueue", "Queue",
+           "ShutDown", "SimpleQueue", "UnboundQueue"]
+
+_deque = collections.deque
+
+
+class _Parked:
+    """One blocked put/get/peek: who to wake and what item travels."""
+
+    __slots__ = ("error", "hub", "item", "peek", "waiter")
+
+    def __init__(self, hub: Any, item: Any = None, peek: bool = False) -> None:
+        self.hub = hub
+        self.waiter: Any = Waiter(hub) if hub is not None else _NativeWaiter()
+        self.item = item
+        self.peek = peek
+        self.error: BaseException | None = None
+
+
+def _wake(done: list[_Parked]) -> None:
+    # Without the lock: tell each completed caller to resume.
+    here = _get_hub_if_exists()
+    for p in done:
+        hub = p.hub
+        if hub is None:
+            p.waiter(p)
+        elif hub is here:
+            hub.loop.run_callback(p.waiter.switch, p)
+        else:
+            loop = hub.loop
+            if loop is not None:
+                try:
+                    loop.run_callback_threadsafe(p.waiter.switch, p)
+                except Exception:
+                    pass  # a destroyed loop: nobody is left there to wake
+
+
+def _rendezvous(getter: _Parked) -> None:
+    # A channel's put returns only after the getter it fed has run, when that
+    # getter is a greenlet of this thread (and we are not the hub).
+    hub = getter.hub
+    if hub is not None and hub is _get_hub_if_exists() and getcurrent() is not hub:
+        waiter = Waiter(hub)
+        hub.loop.run_callback(waiter.switch, None)
+        waiter.get()
+
+
+def _check_timeout(timeout: Any) -> None:
+    if timeout is not None and not isinstance(timeout, Timeout) and timeout < 0:
+        raise ValueError("'timeout' must be a non-negative number")
+
+
+def _in_hub() -> bool:
+    hub = _get_hub_if_exists()
+    return hub is not None and getcurrent() is hub
+
+
+def _finish(parked: _Parked) -> Any:
+    if parked.error is not None:
+        raise parked.error
+    item = parked.item
+    parked.item = None
+    return item
+
+
+def _park(owner: Any, parked: _Parked, line: collections.deque[_Parked], timeout: Any,
+          on_timeout: type[BaseException]) -> Any:
+    """Sleep until ``owner._match`` (or a hand-over) completes ``parked``; return its item."""
+    ex: BaseException | None = None
+    hub = parked.hub
+    if hub is None:
+        if parked.waiter.wait(getattr(timeout, "seconds", timeout)):
+            return _finish(parked)
+        timed_out = True
+    else:
+        timer = Timeout._start_new_or_dummy(timeout)
+        try:
+            result = parked.waiter.get()
+        except BaseException as e:
+            ex = e
+            timed_out = e is timer
+        else:
+            if result is not parked:
+                from .exceptions import InvalidSwitchError
+
+                raise InvalidSwitchError(f"Invalid switch into {getcurrent()}: {result!r}")
+            return _finish(parked)
+        finally:
+            timer.cancel()
+    # Giving up. If our record is gone, the call completed as we gave up.
+    done: list[_Parked] = []
+    with owner._lock:
+        try:
+            line.remove(parked)
+        except ValueError:
+            if timed_out:
+                return _finish(parked)
+            done = owner._give_back(parked)
+    if done:
+        _wake(done)
+    if timed_out and (ex is None or not isinstance(timeout, Timeout)):
+        raise on_timeout
+    assert ex is not None
+    raise ex
+
+
+class SimpleQueue:
+    """A FIFO queue for greenlets; ``maxsize`` None (or <= 0) means unbounded.
+
+    ``bool(q)`` is always True; ``len(q)`` is ``qsize()``. Iterating calls
+    ``get()`` until it returns the ``StopIteration`` class.
+    """
+
+    __class_getitem__ = classmethod(types.GenericAlias)
+
+    def __init__(self, maxsize: int | None = None, items: Iterable[Any] = (),
+                 _warn_depth: int = 2) -> None:
+        if maxsize is not None and maxsize <= 0:
+            if maxsize == 0:
+                warnings.warn("Queue(0) now equivalent to Queue(None); if you want a channel, "
+                              "use Channel", DeprecationWarning, stacklevel=_warn_depth)
+            maxsize = None
+        self._maxsize = maxsize
+        self._lock = _allocate_lock()
+        self.getters: collections.deque[_Parked] = _deque()
+        self.putters: collections.deque[_Parked] = _deque()
+        self.hub = _get_hub_if_exists()
+        self.is_shutdown = False
+        if items:
+            self._init(maxsize, items)
+        else:
+            self._init(maxsize)
+
+    # ------------------------------------------------------------- hooks
+
+    def _create_queue(self, items: Iterable[Any] = ()) -> Any:
+        return _deque(items)
+
+    def _init(self, maxsize: int | None, items: Iterable[Any] = ()) -> None:
+        self.queue = self._create_queue(items)
+
+    def _get(self) -> Any:
+        return self.queue.popleft()
+
+    def _peek(self) -> Any:
+        return self.queue[0]
+
+    def _put(self, item: Any) -> None:
+        self.queue.append(item)
+
+    def _qsize(self) -> int:
+        return len(self.queue)
+
+    def _on_put(self) -> None:
+        pass
+
+    # ------------------------------------------------------------ basics
+
+    def copy(self) -> SimpleQueue:
+        return type(self)(self.maxsize, self.queue)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} at {id(self):#x}{self._format()}>"
+
+    def __str__(self) -> str:
+        return f"<{type(self).__name__}{self._format()}>"
+
+    def _format(self) -> str:
+        out = ""
+        if self._maxsize is not None:
+            out += f" maxsize={self._maxsize!r}"
+        if getattr(self, "queue", None):
+            out += f" queue={self.queue!r}"
+        if self.getters:
+            out += f" getters[{len(self.getters)}]"
+        if self.putters:
+            out += f" putters[{len(self.putters)}]"
+        return out
+
+    def qsize(self) -> int:
+        return len(self.queue)
+
+    def __len__(self) -> int:
+        return self.qsize()
+
+    def __bool__(self) -> bool:
+        return True
+
+    def empty(self) -> bool:
+        return not self.qsize()
+
+    def full(self) -> bool:
+        return self._maxsize is not None and self.qsize() >= self._maxsize
+
+    @property
+    def maxsize(self) -> int | None:
+        return self._maxsize
+
+    @maxsize.setter
+    def maxsize(self, value: int | None) -> None:
+        if value is not None and value <= 0:
+            value = None
+        with self._lock:
+            self._maxsize = value
+            done = self._match()
+        if done:
+            _wake(done)
+
+    # ----------------------------------------------------------- matching
+
+    def _match(self) -> list[_Parked]:
+        """Move items between the lines and the queue; under the lock."""
+        done: list[_Parked] = []
+        putters = self.putters
+        getters = self.getters
+        maxsize = self._maxsize
+        while True:
+            progress = False
+            while putters and (maxsize is None or len(self.queue) < maxsize):
+                p = putters.popleft()
+                self._put(p.item)
+                self._on_put()
+                p.item = None
+                done.append(p)
+                progress = True
+            while getters and len(self.queue):
+                g = getters.popleft()
+                if g.peek:
+                    g.item = self._peek()
+                else:
+                    g.item = self._get()
+                    progress = True
+                done.append(g)
+            if not progress or not putters:
+                return done
+
+    # ---------------------------------------------------------------- put
+
+    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        """Add ``item``; if full, wait (``Full`` if not ``block`` or on timeout)."""
+        with self._lock:
+            if self.is_shutdown:
+                raise ShutDown
+            maxsize = self._maxsize
+            if maxsize is None or len(self.queue) < maxsize:
+                self._put(item)
+                self._on_put()
+                if not self.getters:
+                    return
+                done = self._match()
+            else:
+                done = None
+        if done is None:
+            self._put_slow(item, block, timeout)
+        else:
+            _wake(done)
+
+    def _put_slow(self, item: Any, block: bool, timeout: Any) -> None:
+        if not block or _in_hub():
+            raise Full
+        _check_timeout(timeout)
+        parked = _Parked(_wait_hub(), item)
+        with self._lock:
+            if self.is_shutdown:
+                raise ShutDown
+            if self._maxsize is None or len(self.queue) < self._maxsize:
+                self._put(item)
+                self._on_put()
+                done = self._match()
+                parked = None  # type: ignore[assignment]
+            else:
+                self.putters.append(parked)
+        if parked is None:
+            _wake(done)
+            return
+        self._park(parked, self.putters, timeout, Full)
+
+    def put_nowait(self, item: Any) -> None:
+        self.put(item, False)
+
+    # ---------------------------------------------------------------- get
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        """Remove and return the first item; if empty, wait (``Empty`` if not ``block`` or on timeout)."""
+        with self._lock:
+            if len(self.queue):
+                item = self._get()
+                if not self.putters:
+                    return item
+                done = self._match()
+            else:
+                done = None
+        if done is None:
+            return self._get_slow(block, timeout, False)
+        _wake(done)
+        return item
+
+    def _get_slow(self, block: bool, timeout: Any, peek: bool) -> Any:
+        if self.is_shutdown and not self.qsize():
+            raise ShutDown
+        if not block or _in_hub():
+            if not peek:
+                return self._get_locked_or_raise()
+            with self._lock:
+                if len(self.queue):
+                    return self._peek()
+            raise Empty
+        _check_timeout(timeout)
+        parked = _Parked(_wait_hub(), peek=peek)
+        with self._lock:
+            if len(self.queue):
+                item = self._peek() if peek else self._get()
+                done = self._match()
+                parked = None  # type: ignore[assignment]
+            elif self.is_shutdown:
+                raise ShutDown
+            else:
+                self.getters.append(parked)
+        if parked is None:
+            if done:
+                _wake(done)
+            return item
+        return self._park(parked, self.getters, timeout, Empty)
+
+    def _get_locked_or_raise(self) -> Any:
+        with self._lock:
+            if len(self.queue):
+                item = self._get()
+                done = self._match()
+            else:
+                raise Empty
+        if done:
+            _wake(done)
+        return item
+
+    def get_nowait(self) -> Any:
+        return self.get(False)
+
+    def peek(self, block: bool = True, timeout: float | None = None) -> Any:
+        """Return the first item without removing it, waiting like ``get``."""
+        with self._lock:
+            if len(self.queue):
+                return self._peek()
+        return self._get_slow(block, timeout, True)
+
+    def peek_nowait(self) -> Any:
+        return self.peek(False)
+
+    # ------------------------------------------------------------ waiting
+
+    def _park(self, parked: _Parked, line: collections.deque[_Parked], timeout: Any,
+              on_timeout: type[BaseException]) -> Any:
+        return _park(self, parked, line, timeout, on_timeout)
+
+    def _give_back(self, parked: _Parked) -> list[_Parked]:
+        # Under the lock: a getter interrupted after it was handed an item.
+        if parked.peek or parked.error is not None:
+            return []
+        self._put(parked.item)
+        parked.item = None
+        return self._match()
+
+    # ----------------------------------------------------------- iterating
+
+    def __iter__(self) -> SimpleQueue:
+        return self
+
+    def __next__(self) -> Any:
+        result = self.get()
+        if result is StopIteration:
+            raise result
+        return result
+
+    next = __next__
+
+    # ------------------------------------------------------------ shutdown
+
+    def _shutdown(self, immediate: bool) -> list[_Parked]:
+        # Under the lock: fail every parked caller that can no longer succeed.
+        self.is_shutdown = True
+        done = []
+        while self.putters:
+            p = self.putters.popleft()
+            p.error = ShutDown()
+            done.append(p)
+        if immediate or not len(self.queue):
+            while self.getters:
+                g = self.getters.popleft()
+                g.error = ShutDown()
+                done.append(g)
+        return done
+
+
+class Queue(SimpleQueue):
+    """A SimpleQueue that counts unfinished tasks: ``task_done``, ``join``, ``shutdown``."""
+
+    def __init__(self, maxsize: int | None = None, items: Iterable[Any] = (),
+                 unfinished_tasks: int | None = None) -> None:
+        self._cond = Event()
+        self.unfinished_tasks = 0
+        SimpleQueue.__init__(self, maxsize, items, _warn_depth=3)
+        if unfinished_tasks is None:
+            unfinished_tasks = len(self.queue)
+        self.unfinished_tasks = unfinished_tasks
+        if unfinished_tasks:
+            self._cond.clear()
+        else:
+            self._cond.set()
+
+    def copy(self) -> Queue:
+        return type(self)(self.maxsize, self.queue, self.unfinished_tasks)
+
+    def _format(self) -> str:
+        out = SimpleQueue._format(self)
+        if self.unfinished_tasks:
+            out += f" tasks={self.unfinished_tasks}"
+        return out
+
+    def _on_put(self) -> None:
+        self.unfinished_tasks += 1
+        if self.unfinished_tasks == 1:
+            self._cond.clear()
+
+    def task_done(self) -> None:
+        """Mark one item from ``get()`` as processed; ``join()`` wakes when none are left."""
+        with self._lock:
+            if self.unfinished_tasks <= 0:
+                raise ValueError("task_done() called too many times")
+            self.unfinished_tasks -= 1
+            finished = self.unfinished_tasks == 0
+        if finished:
+            self._cond.set()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait until every item put has been marked done; False on timeout."""
+        return self._cond.wait(timeout=timeout)
+
+    def shutdown(self, immediate: bool = False) -> None:
+        """Refuse further puts (``ShutDown``); with ``immediate``, drop the items too."""
+        with self._lock:
+            if immediate:
+                while len(self.queue):
+                    self._get()
+                    if self.unfinished_tasks > 0:
+                        self.unfinished_tasks -= 1
+            done = self._shutdown(immediate)
+            finished = self.unfinished_tasks == 0
+        if finished:
+            self._cond.set()
+        if done:
+            _wake(done)
+
+
+JoinableQueue = Queue
+
+
+class UnboundQueue(Queue):
+    """A Queue that is always unbounded (used by the pool's imap machinery)."""
+
+    def __init__(self, maxsize: int | None = None, items: Iterable[Any] = ()) -> None:
+        if maxsize is not None:
+            raise ValueError("UnboundQueue has no maxsize")
+        Queue.__init__(self, None, items)
+
+
+class PriorityQueue(Queue):
+    """Items come out lowest first (``heapq`` order); put ``(priority, data)`` tuples."""
+
+    def _create_queue(self, items: Iterable[Any] = ()) -> Any:
+        q = list(items)
+        heapq.heapify(q)
+        return q
+
+    def _put(self, item: Any, heappush: Callable[..., Any] = heapq.heappush) -> None:
+        heappush(self.queue, item)
+
+    def _get(self, heappop: Callable[..., Any] = heapq.heappop) -> Any:
+        return heappop(self.queue)
+
+
+class LifoQueue(Queue):
+    """Items come out newest first."""
+
+    def _create_queue(self, items: Iterable[Any] = ()) -> Any:
+        return list(items)
+
+    def _get(self) -> Any:
+        return self.queue.pop()
+
+    def _peek(self) -> Any:
+        return self.queue[-1]
+
+
+class Channel:
+    """A rendezvous: ``put`` waits until a getter takes the item.
+
+    ``qsize()`` is always 0, and ``empty()`` and ``full()`` are always True;
+    ``balance`` is the number of waiting putters minus waiting getters.
+    """
+
+    __class_getitem__ = classmethod(types.GenericAlias)
+
+    def __init__(self, maxsize: int = 1) -> None:
+        if maxsize != 1:
+            raise ValueError("Channels have a maxsize of 1")
+        self._lock = _allocate_lock()
+        self.getters: collections.deque[_Parked] = _deque()
+        self.putters: collections.deque[_Parked] = _deque()
+        self.hub = _get_hub_if_exists()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} at {id(self):#x} {self._format()}>"
+
+    def __str__(self) -> str:
+        return f"<{type(self).__name__} {self._format()}>"
+
+    def _format(self) -> str:
+        out = ""
+        if self.getters:
+            out += f" getters[{len(self.getters)}]"
+        if self.putters:
+            out += f" putters[{len(self.putters)}]"
+        return out
+
+    @property
+    def balance(self) -> int:
+        return len(self.putters) - len(self.getters)
+
+    def qsize(self) -> int:
+        return 0
+
+    def empty(self) -> bool:
+        return True
+
+    def full(self) -> bool:
+        return True
+
+    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        """Hand ``item`` to a getter, waiting for one (``Full`` if not ``block`` or on timeout)."""
+        with self._lock:
+            if self.getters:
+                g = self.getters.popleft()
+                g.item = item
+            else:
+                g = None
+        if g is not None:
+            _wake([g])
+            _rendezvous(g)
+            return
+        if not block or _in_hub():
+            raise Full
+        _check_timeout(timeout)
+        parked = _Parked(_wait_hub(), item)
+        with self._lock:
+            if self.getters:
+                g = self.getters.popleft()
+                g.item = item
+            else:
+                self.putters.append(parked)
+        if g is not None:
+            _wake([g])
+            _rendezvous(g)
+            return
+        self._park(parked, self.putters, timeout, Full)
+
+    def put_nowait(self, item: Any) -> None:
+        self.put(item, False)
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        """Take an item from a putter, waiting for one (``Empty`` if not ``block`` or on timeout)."""
+        with self._lock:
+            p = self.putters.popleft() if self.putters else None
+        if p is not None:
+            item = p.item
+            p.item = None
+            _wake([p])
+            return item
+        if not block or _in_hub():
+            raise Empty
+        _check_timeout(timeout)
+        parked = _Parked(_wait_hub())
+        with self._lock:
+            if self.putters:
+                p = self.putters.popleft()
+            else:
+                self.getters.append(parked)
+        if p is not None:
+            item = p.item
+            p.item = None
+            _wake([p])
+            return item
+        return self._park(parked, self.getters, timeout, Empty)
+
+    def get_nowait(self) -> Any:
+        return self.get(False)
+
+    def _park(self, parked: _Parked, line: collections.deque[_Parked], timeout: Any,
+              on_timeout: type[BaseException]) -> Any:
+        return _park(self, parked, line, timeout, on_timeout)
+
+    def _give_back(self, parked: _Parked) -> list[_Parked]:
+        # A getter interrupted (not by its own timeout) just after a putter
+        # handed it an item: that putter has returned, so the item is dropped.
+        return []
+
+    def __iter__(self) -> Channel:
+        return self
+
+    def __next__(self) -> Any:
+        result = self.get()
+        if result is StopIteration:
+            raise result
+        return result
+
+    next = __next__

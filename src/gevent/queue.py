@@ -1,0 +1,29 @@
+"""Queues for greenlets: ``SimpleQueue``, ``Queue`` (joinable), ``PriorityQueue``,
+``LifoQueue`` and the rendezvous ``Channel``.
+
+``Empty`` and ``Full`` are the standard library's exceptions. ``JoinableQueue``
+is ``Queue``. Beyond gevent, greenlets of any native thread may put and get
+(see docs/design.md, "Synchronisation across threads").
+"""
+
+from __future__ import annotations
+
+from ._queue_impl import (
+    Channel,
+    Empty,
+    Full,
+    JoinableQueue,
+    LifoQueue,
+    PriorityQueue,
+    Queue,
+    ShutDown,
+    SimpleQueue,
+    UnboundQueue,
+)
+
+__implements__ = ["Queue", "PriorityQueue", "LifoQueue", "SimpleQueue"]
+__extensions__ = ["JoinableQueue", "Channel"]
+__imports__ = ["Empty", "Full", "ShutDown"]
+__all__ = __implements__ + __extensions__ + __imports__
+
+_ = UnboundQueue
