@@ -408,7 +408,7 @@ def markdown(report: dict[str, Any]) -> str:
         out.append(
             f"| {row['bench']} | {row['n']:,} | {_cell(row[OURS], row[OURS]['time_s'])} | "
             f"{_cell(row.get(REF), row.get(REF, {}).get('time_s'))} | "
-            f"{'-' if ratio is None else f'{ratio:.2f}'}{noisy} | {goal} |")
+            f"{'-' if ratio is None else f'{ratio:.2f}'}{noisy and ' ' + noisy} | {goal} |")
     out += ["", "Details (medians):", "", "| benchmark | metric | ours | reference | ratio |",
             "| --- | --- | ---: | ---: | ---: |"]
     for row in report["rows"]:
