@@ -32,7 +32,7 @@ Rules that keep this correct across threads:
    then looks at ``_links``. Both steps are under the lock, so one of them
    always sees the other: no lost wake-up.
 4. ``_notify_all`` objects (events) wake every waiter present when the
-   notification starts; the others (semaphores) wake waiters only while
+   notification starts and still linked when its turn comes; the others (semaphores) wake waiters only while
    ``_may_notify()`` holds, and a woken waiter of another thread re-checks and
    queues again at the tail if it lost the race.
 """
@@ -247,17 +247,24 @@ class AbstractLinkable:
         lock = self._lock
         links = self._links
         if self._notify_all:
+            # Wake the waiters present now, in order; one unlinked meanwhile
+            # (even by an earlier callback of this run) is skipped, and one
+            # that arrives meanwhile waits for the check at the end.
+            with lock:
+                batch = list(links)
+            for entry in batch:
+                with lock:
+                    if not self._remove_entry(entry):
+                        continue
+                if entry[1] is hub:
+                    self._call(entry[0], hub)
+                else:
+                    _deliver([entry], self)
             with lock:
                 self._notifier = None
-                batch = list(links)
-                links.clear()
-            foreign = []
-            for entry in batch:
-                callback, owner = entry
-                if owner is hub:
-                    self._call(callback, hub)
-                else:
-                    foreign.append(entry)
+                if not links or not self._may_notify():
+                    return
+                foreign = self._walk(hub)
             if foreign:
                 _deliver(foreign, self)
             return
