@@ -1,0 +1,113 @@
+"""Event and AsyncResult in one thread, on the virtual clock."""
+
+from __future__ import annotations
+
+import pytest
+
+import gevent
+from gevent.event import AsyncResult, Event
+from gevent.hub import Hub
+
+
+def test_wait_returns_true_when_set_then_cleared(virtual_hub: Hub) -> None:
+    event = Event()
+    results: list[bool] = []
+    waiters = [gevent.spawn(lambda: results.append(event.wait())) for _ in range(3)]
+    gevent.sleep(0)
+    event.set()
+    event.clear()
+    gevent.joinall(waiters)
+    assert results == [True, True, True]
+
+
+def test_wait_times_out_false(virtual_hub: Hub) -> None:
+    assert Event().wait(5) is False
+
+
+def test_waiters_woken_in_order(virtual_hub: Hub) -> None:
+    event = Event()
+    order: list[int] = []
+
+    def waiter(i: int) -> None:
+        event.wait()
+        order.append(i)
+
+    gs = [gevent.spawn(waiter, i) for i in range(5)]
+    gevent.sleep(1)
+    event.set()
+    gevent.joinall(gs)
+    assert order == [0, 1, 2, 3, 4]
+
+
+def test_rawlink_called_once_and_unlinked(virtual_hub: Hub) -> None:
+    event = Event()
+    calls: list[object] = []
+    event.rawlink(calls.append)
+    assert event.linkcount() == 1
+    event.set()
+    gevent.sleep(0)
+    event.set()
+    gevent.sleep(0)
+    assert calls == [event]
+    assert event.linkcount() == 0
+
+
+def test_unlink_during_notification_skips_link(virtual_hub: Hub) -> None:
+    event = Event()
+    calls: list[str] = []
+
+    def first(_: object) -> None:
+        calls.append("first")
+        event.unlink(second)
+
+    def second(_: object) -> None:
+        calls.append("second")
+
+    event.rawlink(first)
+    event.rawlink(second)
+    event.set()
+    gevent.sleep(0)
+    assert calls == ["first"]
+
+
+def test_gevent_wait_on_events(virtual_hub: Hub) -> None:
+    a, b = Event(), Event()
+    gevent.spawn_later(2, b.set)
+    assert gevent.wait([a, b], count=1) == [b]
+    assert gevent.wait([a], timeout=1) == []
+
+
+def test_async_result_value_and_exception(virtual_hub: Hub) -> None:
+    result = AsyncResult()
+    gevent.spawn_later(1, result.set, 42)
+    assert result.get() == 42
+    assert result.successful() and result.done() and result.value == 42
+    failed = AsyncResult()
+    failed.set_exception(KeyError("k"))
+    with pytest.raises(KeyError):
+        failed.get()
+    assert failed.wait() is None
+    assert failed.exc_info[0] is KeyError
+
+
+def test_async_result_timeouts(virtual_hub: Hub) -> None:
+    result = AsyncResult()
+    with pytest.raises(gevent.Timeout):
+        result.get(block=False)
+    with pytest.raises(gevent.Timeout):
+        result.get(timeout=3)
+    assert result.wait(3) is None
+    assert result.exc_info == ()
+    assert result.cancel() is False and result.cancelled() is False
+
+
+def test_async_result_as_link_target(virtual_hub: Hub) -> None:
+    result = AsyncResult()
+    g = gevent.spawn(lambda: 7)
+    g.link(result)
+    assert result.get() == 7
+    bad = AsyncResult()
+    g2 = gevent.spawn(lambda: 1 / 0)
+    g2.link(bad)
+    with pytest.raises(ZeroDivisionError):
+        bad.get()

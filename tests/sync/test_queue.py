@@ -1,0 +1,172 @@
+"""Queues in one thread, on the virtual clock."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+import gevent
+from gevent.hub import Hub
+from gevent.queue import (
+    Channel,
+    Empty,
+    Full,
+    JoinableQueue,
+    LifoQueue,
+    PriorityQueue,
+    Queue,
+    ShutDown,
+    SimpleQueue,
+)
+
+
+def test_maxsize_rules() -> None:
+    assert JoinableQueue is Queue
+    assert Queue(None).maxsize is None
+    assert Queue(-3).maxsize is None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert Queue(0).maxsize is None
+    assert caught and issubclass(caught[0].category, DeprecationWarning)
+    with pytest.raises(ValueError, match="maxsize of 1"):
+        Channel(2)
+
+
+def test_orders() -> None:
+    lifo = LifoQueue()
+    prio = PriorityQueue()
+    for i in (1, 2, 3):
+        lifo.put(i)
+    for i in (2, 0, 1):
+        prio.put(i)
+    assert [lifo.get() for _ in range(3)] == [3, 2, 1]
+    assert [prio.get() for _ in range(3)] == [0, 1, 2]
+
+
+def test_empty_full_and_len(virtual_hub: Hub) -> None:
+    q = SimpleQueue(1)
+    assert bool(q) and len(q) == 0
+    with pytest.raises(Empty):
+        q.get(block=False)
+    with pytest.raises(Empty):
+        q.get(timeout=1)
+    q.put(1)
+    assert q.full() and len(q) == 1
+    with pytest.raises(Full):
+        q.put(2, timeout=1)
+    with pytest.raises(ValueError):
+        q.put(2, timeout=-1)
+    assert q.peek() == 1 and q.qsize() == 1
+
+
+def test_blocked_putters_and_getters_fifo(virtual_hub: Hub) -> None:
+    q = Queue(1)
+    got: list[int] = []
+    q.put(0)
+    putters = [gevent.spawn(q.put, i) for i in (1, 2, 3)]
+    gevent.sleep(0)
+    while len(got) < 4:
+        got.append(q.get())
+    gevent.joinall(putters)
+    assert got == [0, 1, 2, 3]
+    results: list[int] = []
+    getters = [gevent.spawn(lambda: results.append(q.get())) for _ in range(3)]
+    gevent.sleep(0)
+    for i in range(3):
+        q.put(i)
+    gevent.joinall(getters)
+    assert results == [0, 1, 2]
+
+
+def test_iteration_stops_at_stopiteration(virtual_hub: Hub) -> None:
+    q = Queue(items=[1, 2, StopIteration])
+    assert list(q) == [1, 2]
+
+
+def test_copy_keeps_tasks() -> None:
+    q = Queue(5, [1, 2, 3])
+    q.get()
+    c = q.copy()
+    assert list(c.queue) == [2, 3] and c.unfinished_tasks == 3 and c.maxsize == 5
+
+
+def test_join_and_task_done(virtual_hub: Hub) -> None:
+    q = Queue()
+    assert q.join() is True
+    q.put("x")
+    assert q.join(timeout=1) is False
+    q.get()
+    q.task_done()
+    assert q.join() is True
+    with pytest.raises(ValueError, match="too many times"):
+        q.task_done()
+
+
+def test_shutdown_wakes_blocked_callers(virtual_hub: Hub) -> None:
+    q = Queue()
+    errors: list[type] = []
+
+    def getter() -> None:
+        try:
+            q.get()
+        except ShutDown:
+            errors.append(ShutDown)
+
+    g = gevent.spawn(getter)
+    gevent.sleep(0)
+    q.shutdown()
+    g.join()
+    assert errors == [ShutDown]
+    with pytest.raises(ShutDown):
+        q.put(1)
+
+
+def test_shutdown_immediate_drains() -> None:
+    q = Queue()
+    q.put(1)
+    q.put(2)
+    q.shutdown(immediate=True)
+    assert q.qsize() == 0 and q.unfinished_tasks == 0
+    with pytest.raises(ShutDown):
+        q.get()
+
+
+def test_channel_rendezvous(virtual_hub: Hub) -> None:
+    channel = Channel()
+    events: list[str] = []
+
+    def consumer() -> None:
+        events.append(channel.get())
+
+    gevent.spawn(consumer)
+    channel.put("hi")
+    events.append("put returned")
+    assert events == ["hi", "put returned"]
+    assert channel.qsize() == 0 and channel.empty() and channel.full()
+    with pytest.raises(Full):
+        channel.put_nowait(1)
+
+
+def test_get_from_hub_never_blocks(virtual_hub: Hub) -> None:
+    q = Queue()
+    results: list[object] = []
+
+    def in_hub() -> None:
+        try:
+            q.get()
+        except Empty:
+            results.append(Empty)
+
+    virtual_hub.loop.run_callback(in_hub)
+    gevent.sleep(0)
+    assert results == [Empty]
+
+
+def test_cancelled_getter_does_not_eat_item(virtual_hub: Hub) -> None:
+    q = Queue()
+    g = gevent.spawn(q.get)
+    gevent.sleep(0)
+    g.kill()
+    q.put("item")
+    assert q.get() == "item"
