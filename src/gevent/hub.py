@@ -409,18 +409,38 @@ _PACKAGE_DIR = os.path.dirname(__file__) + os.sep
 # ------------------------------------------------------------ module functions
 
 
+_threadlocal = _hub_local._threadlocal
+_SLEEP0_TOKEN = object()
+_switch_to = RawGreenlet.switch
+
+
 def sleep(seconds: float = 0, ref: bool = True) -> None:
     """Put the current greenlet to sleep; ``sleep(0)`` just lets the others run.
 
     ``sleep(0)`` resumes after every callback already queued and before the
     next round of timers and I/O.
     """
-    hub = _get_hub_noargs()
+    hub = _threadlocal.hub
+    if hub is None:
+        hub = _get_hub_noargs()
     loop = hub.loop
     if seconds <= 0:
-        waiter = Waiter(hub)
-        loop.run_callback(waiter.switch, None)
-        waiter.get()
+        # The hot path of cooperative code: queue our own switch behind the
+        # callbacks already queued and go to the hub. A token, not a Waiter,
+        # tells our wake-up from any stray switch into this greenlet.
+        current = getcurrent()
+        switch_out = getattr(current, "switch_out", None)
+        if switch_out is not None:
+            switch_out()
+        cb = loop.run_callback(current.switch, _SLEEP0_TOKEN)
+        try:
+            result = _switch_to(hub)
+        except:
+            cb.stop()
+            raise
+        if result is not _SLEEP0_TOKEN:
+            cb.stop()
+            raise InvalidSwitchError(f"Invalid switch into {current!r} in sleep(0): got {result!r}")
     else:
         loop.update_now()
         timer = loop.timer(seconds, ref=ref)

@@ -181,3 +181,36 @@ def test_destroying_the_hub_of_a_finished_thread_from_another_thread() -> None:
     hub = holder[0]
     hub.destroy(destroy_loop=True)
     assert hub.loop is None
+
+
+def test_sleep0_rejects_a_stray_switch_and_leaves_nothing_queued(virtual_hub: Hub) -> None:
+    errors: list[BaseException] = []
+
+    def sleeper() -> None:
+        try:
+            gevent.sleep(0)
+        except gevent.exceptions.InvalidSwitchError as e:
+            errors.append(e)
+
+    g = gevent.spawn(sleeper)
+    # Queued right behind g's start, so it runs while g waits in sleep(0) and
+    # before g's own wake-up.
+    virtual_hub.loop.run_callback(lambda: g.switch("stray"))
+    gevent.sleep(0)
+    gevent.sleep(0)
+    assert len(errors) == 1
+    assert g.dead
+    assert all(not cb.pending for cb in virtual_hub.loop._callbacks)
+
+
+def test_greenlet_killed_inside_sleep0_is_not_woken_later(virtual_hub: Hub) -> None:
+    def sleeper() -> None:
+        gevent.sleep(0)
+
+    g = gevent.spawn(sleeper)
+    gevent.sleep(0)
+    g.kill(block=False)
+    g.join()
+    assert g.dead
+    assert not virtual_hub.loop._callbacks or all(not cb.pending
+                                                  for cb in virtual_hub.loop._callbacks)

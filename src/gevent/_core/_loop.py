@@ -43,6 +43,7 @@ from . import _watchers
 from ._clock import MockClock, SystemClock
 from ._poll import default_poller_class
 
+_callback = _watchers.callback
 _heappush = heapq.heappush
 _heappop = heapq.heappop
 
@@ -147,12 +148,12 @@ class Loop:
     # ------------------------------------------------------------ callbacks
 
     def run_callback(self, func: Callable[..., Any], *args: Any) -> _watchers.callback:
-        cb = _watchers.callback(func, args)
+        cb = _callback((func, args))
         self._callbacks.append(cb)
         return cb
 
     def run_callback_threadsafe(self, func: Callable[..., Any], *args: Any) -> _watchers.callback:
-        cb = _watchers.callback(func, args)
+        cb = _callback((func, args))
         self._callbacks.append(cb)  # deque.append is atomic
         self._wake()
         return cb
@@ -164,12 +165,10 @@ class Loop:
         deadline = 0.0
         while cbs:
             cb = popleft()
-            func = cb.callback
+            func, args = cb
             if func is None:
                 continue
-            args = cb.args
-            cb.callback = None
-            cb.args = None
+            cb[0] = cb[1] = None
             try:
                 func(*args)  # type: ignore[misc]
             except:  # noqa: E722 -- anything, even BaseException, goes to the handler

@@ -400,25 +400,44 @@ class stat(watcher):
         self._timer.close()
 
 
-class callback:
-    """A function queued with ``loop.run_callback``; runs once unless stopped first."""
+class callback(list):  # type: ignore[type-arg]
+    """A function queued with ``loop.run_callback``; runs once unless stopped first.
 
-    __slots__ = ("args", "callback")
+    It is a two-item list ``[func, args]`` so that queueing one costs no
+    Python-level ``__init__`` (this is the hottest allocation in the loop).
+    """
 
-    def __init__(self, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        self.callback: Callable[..., Any] | None = func
-        self.args: tuple[Any, ...] | None = args
+    __slots__ = ()
+
+    @property
+    def callback(self) -> Callable[..., Any] | None:
+        return self[0]  # type: ignore[no-any-return]
+
+    @property
+    def args(self) -> tuple[Any, ...] | None:
+        return self[1]  # type: ignore[no-any-return]
 
     @property
     def pending(self) -> bool:
-        return self.callback is not None
+        return self[0] is not None
 
     def stop(self) -> None:
-        self.callback = None
-        self.args = None
+        self[0] = None
+        self[1] = None
 
     close = stop
 
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    __hash__ = object.__hash__  # type: ignore[assignment]
+
+    def __bool__(self) -> bool:
+        return True
+
     def __repr__(self) -> str:
-        state = " pending" if self.callback is not None else ""
-        return f"<callback at {id(self):#x}{state} callback={self.callback!r} args={self.args!r}>"
+        state = " pending" if self[0] is not None else ""
+        return f"<callback at {id(self):#x}{state} callback={self[0]!r} args={self[1]!r}>"
