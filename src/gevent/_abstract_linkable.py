@@ -32,7 +32,8 @@ Rules that keep this correct across threads:
    then looks at ``_links``. Both steps are under the lock, so one of them
    always sees the other: no lost wake-up.
 4. ``_notify_all`` objects (events) wake every waiter present when the
-   notification starts and still linked when its turn comes; the others (semaphores) wake waiters only while
+   notification starts and still linked when its turn comes; the others
+   (semaphores) wake waiters only while
    ``_may_notify()`` holds, and a woken waiter of another thread re-checks and
    queues again at the tail if it lost the race.
 """
@@ -42,7 +43,8 @@ from __future__ import annotations
 import sys
 from _thread import allocate_lock as _allocate_lock
 from collections import deque
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from greenlet import getcurrent
 

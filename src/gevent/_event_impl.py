@@ -36,7 +36,7 @@ class Event(AbstractLinkable):
     def is_set(self) -> bool:
         return self._flag
 
-    isSet = is_set  # noqa: N815 - the threading-style alias
+    isSet = is_set
     ready = is_set
 
     def set(self) -> None:

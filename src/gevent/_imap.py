@@ -10,8 +10,9 @@ spawner acquires and the consumer releases.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from ._queue_impl import UnboundQueue
 from ._semaphore import Semaphore
@@ -35,7 +36,7 @@ class IMapUnordered(Greenlet):
         Greenlet.__init__(self)
         self.func = func
         self.iterable = iterable
-        self.spawn = spawn
+        self._spawn = spawn
         self._zipped = _zipped
         self.queue = UnboundQueue()
         self._budget = Semaphore(maxsize) if maxsize else None
@@ -50,7 +51,7 @@ class IMapUnordered(Greenlet):
     def _run(self) -> None:
         budget = self._budget
         func = self.func
-        spawn = self.spawn
+        spawn = self._spawn
         try:
             for item in self.iterable:
                 if budget is not None:

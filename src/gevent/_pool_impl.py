@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from greenlet import GreenletExit, getcurrent
 
@@ -98,7 +99,9 @@ class GroupMappingMixin:
         elif not iterables:
             raise TypeError("imap requires at least one iterable")
         else:
-            it = cls(func, zip(*iterables), self.spawn, maxsize=maxsize, _zipped=True)
+            # zip stops at the shortest input, as map() does.
+            zipped = zip(*iterables)  # noqa: B905
+            it = cls(func, zipped, self.spawn, maxsize=maxsize, _zipped=True)
         it.start()
         return it
 

@@ -34,8 +34,9 @@ import heapq
 import types
 import warnings
 from _thread import allocate_lock as _allocate_lock
+from collections.abc import Callable, Iterable
 from queue import Empty, Full
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from greenlet import getcurrent
 
@@ -166,7 +167,7 @@ class SimpleQueue:
     ``get()`` until it returns the ``StopIteration`` class.
     """
 
-    __class_getitem__ = classmethod(types.GenericAlias)
+    __class_getitem__: Any = classmethod(types.GenericAlias)
 
     def __init__(self, maxsize: int | None = None, items: Iterable[Any] = (),
                  _warn_depth: int = 2) -> None:
@@ -336,7 +337,10 @@ class SimpleQueue:
     # ---------------------------------------------------------------- get
 
     def get(self, block: bool = True, timeout: float | None = None) -> Any:
-        """Remove and return the first item; if empty, wait (``Empty`` if not ``block`` or on timeout)."""
+        """Remove and return the first item, waiting if empty.
+
+        Raises ``Empty`` if not ``block``, or when ``timeout`` expires.
+        """
         with self._lock:
             if len(self.queue):
                 item = self._get()
@@ -553,7 +557,7 @@ class Channel:
     ``balance`` is the number of waiting putters minus waiting getters.
     """
 
-    __class_getitem__ = classmethod(types.GenericAlias)
+    __class_getitem__: Any = classmethod(types.GenericAlias)
 
     def __init__(self, maxsize: int = 1) -> None:
         if maxsize != 1:
@@ -622,7 +626,7 @@ class Channel:
         self.put(item, False)
 
     def get(self, block: bool = True, timeout: float | None = None) -> Any:
-        """Take an item from a putter, waiting for one (``Empty`` if not ``block`` or on timeout)."""
+        """Take an item from a putter, waiting for one; ``Empty`` if none comes."""
         with self._lock:
             p = self.putters.popleft() if self.putters else None
         if p is not None:

@@ -48,7 +48,8 @@ class RLock:
         """Release once; the lock is free when the owner has released every acquire."""
         if self._owner is not getcurrent():
             raise RuntimeError(
-                f"cannot release un-acquired lock. Owner: {self._owner!r} Current: {getcurrent()!r}")
+                f"cannot release un-acquired lock. Owner: {self._owner!r} "
+                f"Current: {getcurrent()!r}")
         self._count -= 1
         if not self._count:
             self._owner = None

@@ -39,7 +39,8 @@ class Semaphore(AbstractLinkable):
         self.counter = value
 
     def __str__(self) -> str:
-        return f"<{type(self).__name__} at {id(self):#x} counter={self.counter} {self._links_repr()}>"
+        return (f"<{type(self).__name__} at {id(self):#x} counter={self.counter} "
+                f"{self._links_repr()}>")
 
     def locked(self) -> bool:
         """True if ``acquire()`` would block."""

@@ -30,6 +30,7 @@ from greenlet import getcurrent
 __all__ = ["local"]
 
 _MISSING = object()
+_READ_ONLY_DICT = "{!r} object attribute '__dict__' is read-only"
 _registries: weakref.WeakSet[_Registry] = weakref.WeakSet()
 
 
@@ -151,7 +152,7 @@ class local:
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "__dict__":
-            raise AttributeError(f"{type(self).__name__!r} object attribute '__dict__' is read-only")
+            raise AttributeError(_READ_ONLY_DICT.format(type(self).__name__))
         d = _current_dict(self)
         attr = _class_attr(type(self), name)
         if attr is not _MISSING and hasattr(type(attr), "__set__"):
@@ -161,7 +162,7 @@ class local:
 
     def __delattr__(self, name: str) -> None:
         if name == "__dict__":
-            raise AttributeError(f"{type(self).__name__!r} object attribute '__dict__' is read-only")
+            raise AttributeError(_READ_ONLY_DICT.format(type(self).__name__))
         d = _current_dict(self)
         attr = _class_attr(type(self), name)
         if attr is not _MISSING and hasattr(type(attr), "__delete__"):

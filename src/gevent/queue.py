@@ -24,6 +24,7 @@ from ._queue_impl import (
 __implements__ = ["Queue", "PriorityQueue", "LifoQueue", "SimpleQueue"]
 __extensions__ = ["JoinableQueue", "Channel"]
 __imports__ = ["Empty", "Full", "ShutDown"]
-__all__ = __implements__ + __extensions__ + __imports__
+__all__ = ["Channel", "Empty", "Full", "JoinableQueue", "LifoQueue", "PriorityQueue", "Queue",
+           "ShutDown", "SimpleQueue"]
 
 _ = UnboundQueue

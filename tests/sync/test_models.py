@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import deque
 
-import hypothesis.strategies as st
 from hypothesis import settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 

@@ -7,7 +7,8 @@ tests finish as soon as the wake-ups arrive.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import gevent
 from gevent._hub_local import get_hub_if_exists
