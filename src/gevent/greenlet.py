@@ -249,7 +249,7 @@ class Greenlet(RawGreenlet):
         if kwargs:
             kw = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
             args = f"{args}, {kw}" if args else kw
-        info = self._formatted_info = f"{funcname}({args})" if func is not None else funcname
+        info = self._formatted_info = f"{funcname}({args})" if args else funcname
         return info
 
     def __repr__(self) -> str:

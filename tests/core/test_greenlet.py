@@ -268,3 +268,10 @@ def test_repr_names_plain_functions_and_reprs_other_callables(virtual_hub: Hub) 
     assert repr(Greenlet(work, 1, k=2)).endswith(": work(1, k=2)>")
     assert repr(Greenlet(len, [1])).endswith(": <built-in function len>([1])>")
     assert repr(Greenlet()).endswith(": _run>")
+    assert repr(Greenlet(work)).endswith(": work>")
+
+
+def test_joinall_of_many_greenlets_finishing_together(virtual_hub: Hub) -> None:
+    gs = [gevent.spawn(lambda i=i: i) for i in range(1000)]
+    done = gevent.joinall(gs)
+    assert [g.value for g in done] == list(range(1000))
