@@ -183,15 +183,10 @@ class Greenlet(RawGreenlet):
         if _track_tree:
             current = getcurrent()
             self.spawning_greenlet = weakref.ref(current)
+            # Share the spawner's tree locals; a spawner without any (the main
+            # greenlet, say) roots a new tree and is not given a dict itself.
             tree_locals = getattr(current, "spawn_tree_locals", None)
-            if tree_locals is None:
-                tree_locals = {}
-                if current is not hub:
-                    try:
-                        current.spawn_tree_locals = tree_locals
-                    except AttributeError:
-                        pass
-            self.spawn_tree_locals = tree_locals
+            self.spawn_tree_locals = {} if tree_locals is None else tree_locals
             self._spawning_stack = _capture_stack(self.spawning_stack_limit)
 
     @property
@@ -309,6 +304,8 @@ class Greenlet(RawGreenlet):
     @classmethod
     def spawn(cls, *args: Any, **kwargs: Any) -> Greenlet:
         """Create a greenlet of this class and start it."""
+        if cls is Greenlet and not args and "run" not in kwargs:
+            raise TypeError("spawn() needs the function to run")
         g = cls(*args, **kwargs)
         g.start()
         return g
@@ -316,6 +313,8 @@ class Greenlet(RawGreenlet):
     @classmethod
     def spawn_later(cls, seconds: float, *args: Any, **kwargs: Any) -> Greenlet:
         """Create a greenlet of this class and start it after ``seconds``."""
+        if cls is Greenlet and not args and "run" not in kwargs:
+            raise TypeError("spawn_later() needs the seconds and the function to run")
         g = cls(*args, **kwargs)
         g.start_later(seconds)
         return g

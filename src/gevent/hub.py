@@ -485,13 +485,7 @@ def spawn_raw(function: Callable[..., Any], *args: Any, **kwargs: Any) -> RawGre
         current = getcurrent()
         g.spawning_greenlet = weakref.ref(current)
         locals_ = getattr(current, "spawn_tree_locals", None)
-        if locals_ is None:
-            locals_ = {}
-            try:
-                current.spawn_tree_locals = locals_
-            except AttributeError:
-                pass
-        g.spawn_tree_locals = locals_
+        g.spawn_tree_locals = {} if locals_ is None else locals_
     g.loop = hub.loop
     hub.loop.run_callback(g.switch, *args)
     return g
