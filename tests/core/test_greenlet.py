@@ -275,3 +275,23 @@ def test_joinall_of_many_greenlets_finishing_together(virtual_hub: Hub) -> None:
     gs = [gevent.spawn(lambda i=i: i) for i in range(1000)]
     done = gevent.joinall(gs)
     assert [g.value for g in done] == list(range(1000))
+
+
+def test_iwait_sees_each_object_before_the_next_notification_runs(virtual_hub: Hub) -> None:
+    # Regression: deferring iwait's wake-up let every notification run first.
+    from gevent.lock import Semaphore
+
+    sem1 = Semaphore()
+    sem2 = Semaphore()
+    with gevent.iwait((sem1, sem2)) as iterator:
+        assert next(iterator) is sem1
+        assert sem2.linkcount() == 1
+    assert sem2.linkcount() == 0
+
+
+def test_wait_with_count_returns_the_first_ready_and_unlinks_the_rest(virtual_hub: Hub) -> None:
+    gs = [gevent.spawn(gevent.sleep, s) for s in (0.3, 0.1, 0.2)]
+    assert gevent.wait(gs, count=2) == [gs[1], gs[2]]
+    assert not gs[0].has_links()
+    assert gevent.wait(gs, timeout=0.05) == [gs[1], gs[2]]
+    gevent.joinall(gs)
