@@ -48,8 +48,10 @@ from typing import Any
 
 from greenlet import getcurrent
 
+from ._hub_local import _threadlocal
 from ._hub_local import get_hub_if_exists as _get_hub_if_exists
 from ._hub_local import get_hub_noargs as _get_hub_noargs
+from ._waiter import Waiter
 from .timeout import Timeout
 
 __all__ = ["AbstractLinkable"]
@@ -199,10 +201,14 @@ class AbstractLinkable:
 
     def _check_and_notify(self) -> None:
         """Wake whoever can run now; call after a change, without the lock."""
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             if not self._links or self._notifier is not None or not self._may_notify():
                 return
-            foreign = self._walk(_get_hub_if_exists())
+            foreign = self._walk(_threadlocal.hub)
+        finally:
+            lock.release()
         if foreign:
             _deliver(foreign, self)
 
@@ -217,6 +223,13 @@ class AbstractLinkable:
             if hub is None:
                 foreign = list(links)
                 links.clear()
+                return foreign
+            if len(links) == 1:
+                # The common case: one waiter, of this thread.
+                if links[0][1] is hub:
+                    self._notifier = hub.loop.run_callback(self._notify_links, hub)
+                    return foreign
+                foreign.append(links.popleft())
                 return foreign
             local = False
             for entry in links:
@@ -251,33 +264,63 @@ class AbstractLinkable:
         if self._notify_all:
             # Wake the waiters present now, in order; one unlinked meanwhile
             # (even by an earlier callback of this run) is skipped, and one
-            # that arrives meanwhile waits for the check at the end.
-            with lock:
-                batch = list(links)
+            # that arrives meanwhile waits for the check at the end. The
+            # first entry is taken in the same critical section as the
+            # snapshot: no callback of this run can have unlinked it yet.
+            lock.acquire()
+            batch = list(links)
+            if batch and links[0] is batch[0]:
+                links.popleft()
+                first = True
+            else:
+                first = False
+            lock.release()
             for entry in batch:
-                with lock:
-                    if not self._remove_entry(entry):
+                if first:
+                    first = False
+                else:
+                    lock.acquire()
+                    if links and links[0] is entry:
+                        links.popleft()
+                        removed = True
+                    else:
+                        removed = self._remove_entry(entry)
+                    lock.release()
+                    if not removed:
                         continue
-                if entry[1] is hub:
-                    self._call(entry[0], hub)
+                callback, owner = entry
+                if owner is hub:
+                    try:
+                        callback(self)
+                    except:  # noqa: E722 - a link's error must not stop the others
+                        hub.handle_error((callback, self), *sys.exc_info())
                 else:
                     _deliver([entry], self)
-            with lock:
+            lock.acquire()
+            try:
                 self._notifier = None
                 if not links or not self._may_notify():
                     return
                 foreign = self._walk(hub)
+            finally:
+                lock.release()
             if foreign:
                 _deliver(foreign, self)
             return
         while True:
-            with lock:
+            lock.acquire()
+            try:
                 if not links or not self._may_notify():
                     self._notifier = None
                     return
                 callback, owner = links.popleft()
+            finally:
+                lock.release()
             if owner is hub:
-                self._call(callback, hub)
+                try:
+                    callback(self)
+                except:  # noqa: E722 - a link's error must not stop the others
+                    hub.handle_error((callback, self), *sys.exc_info())
             else:
                 _deliver([(callback, owner)], self)
 
@@ -295,43 +338,58 @@ class AbstractLinkable:
         The caller has checked, under no lock, that it must wait. A gevent
         ``Timeout`` (the argument, or an outer one) propagates.
         """
-        hub = _wait_hub()
+        hub = _threadlocal.hub
         if hub is None:
-            return self._wait_native(timeout)
+            hub = _wait_hub()
+            if hub is None:
+                return self._wait_native(timeout)
         if self.hub is None:
             self.hub = hub
-        from ._waiter import Waiter
-
         waiter = Waiter(hub)
         entry = (waiter.switch, hub)
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             self._links.append(entry)
             kick = self._notifier is None and self._may_notify()
+        finally:
+            lock.release()
         if kick:
             self._check_and_notify()
-        timer = Timeout._start_new_or_dummy(timeout)
-        try:
+        if timeout is None:
             try:
                 result = waiter.get()
-            except BaseException as ex:
-                woken = self._give_up(entry)
-                if ex is timer:
-                    return woken
+            except BaseException:
+                self._give_up(entry)
                 raise
-            if result is not self:
-                from .exceptions import InvalidSwitchError
+        else:
+            timer = Timeout._start_new_or_dummy(timeout)
+            try:
+                try:
+                    result = waiter.get()
+                except BaseException as ex:
+                    woken = self._give_up(entry)
+                    if ex is timer:
+                        return woken
+                    raise
+            finally:
+                timer.cancel()
+        if result is not self:
+            from .exceptions import InvalidSwitchError
 
-                raise InvalidSwitchError(
-                    f"Invalid switch into {getcurrent()}: got {result!r} (expected {self!r})")
-            return True
-        finally:
-            timer.cancel()
+            raise InvalidSwitchError(
+                f"Invalid switch into {getcurrent()}: got {result!r} (expected {self!r})")
+        return True
 
     def _give_up(self, entry: tuple[Callable[..., Any], Any]) -> bool:
         """Stop waiting; True if a wake-up was already on its way to us."""
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             if self._remove_entry(entry):
                 return False
+        finally:
+            lock.release()
         # Someone took our entry and a wake-up is in flight: pass it on.
         self._check_and_notify()
         return True

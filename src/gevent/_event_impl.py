@@ -38,6 +38,7 @@ class Event(AbstractLinkable):
 
     isSet = is_set
     ready = is_set
+    _may_notify = is_set
 
     def set(self) -> None:
         """Set the flag and wake every waiter (from the hub, soon)."""
