@@ -42,6 +42,7 @@ from greenlet import getcurrent
 
 from ._abstract_linkable import _NativeWaiter, _wait_hub
 from ._event_impl import Event
+from ._hub_local import _threadlocal
 from ._hub_local import get_hub_if_exists as _get_hub_if_exists
 from ._waiter import Waiter
 from .timeout import Timeout
@@ -129,20 +130,31 @@ def _park(owner: Any, parked: _Parked, line: collections.deque[_Parked], timeout
             return _finish(parked)
         timed_out = True
     else:
-        timer = Timeout._start_new_or_dummy(timeout)
-        try:
-            result = parked.waiter.get()
-        except BaseException as e:
-            ex = e
-            timed_out = e is timer
+        if timeout is None:
+            try:
+                result = parked.waiter.get()
+            except BaseException as e:
+                ex = e
+                timed_out = False
         else:
+            timer = Timeout._start_new_or_dummy(timeout)
+            try:
+                result = parked.waiter.get()
+            except BaseException as e:
+                ex = e
+                timed_out = e is timer
+            finally:
+                timer.cancel()
+        if ex is None:
             if result is not parked:
                 from .exceptions import InvalidSwitchError
 
                 raise InvalidSwitchError(f"Invalid switch into {getcurrent()}: {result!r}")
-            return _finish(parked)
-        finally:
-            timer.cancel()
+            if parked.error is not None:
+                raise parked.error
+            item = parked.item
+            parked.item = None
+            return item
     # Giving up. If our record is gone, the call completed as we gave up.
     done: list[_Parked] = []
     with owner._lock:
@@ -169,6 +181,30 @@ class SimpleQueue:
 
     __class_getitem__: Any = classmethod(types.GenericAlias)
 
+    # How put/get reach the items: 0 through the ``_put``/``_get``/``_on_put``
+    # hooks; 1 straight to the deque (no hook overridden); 2 the same plus
+    # ``Queue``'s task counting. Set per class by ``__init_subclass__``.
+    _fast = 1
+    # Set by Queue (mode 2 only).
+    unfinished_tasks: int
+    _cond: Event
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "_fast" in cls.__dict__:
+            return  # Queue says so itself
+        plain = all(getattr(cls, name) is getattr(SimpleQueue, name)
+                    for name in _ITEM_HOOKS)
+        on_put = cls._on_put
+        if not plain:
+            cls._fast = 0
+        elif on_put is SimpleQueue._on_put:
+            cls._fast = 1
+        elif on_put is Queue._on_put:
+            cls._fast = 2
+        else:
+            cls._fast = 0
+
     def __init__(self, maxsize: int | None = None, items: Iterable[Any] = (),
                  _warn_depth: int = 2) -> None:
         if maxsize is not None and maxsize <= 0:
@@ -182,6 +218,7 @@ class SimpleQueue:
         self.putters: collections.deque[_Parked] = _deque()
         self.hub = _get_hub_if_exists()
         self.is_shutdown = False
+        self._fast = type(self)._fast  # an instance attribute reads faster
         if items:
             self._init(maxsize, items)
         else:
@@ -294,19 +331,46 @@ class SimpleQueue:
 
     def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
         """Add ``item``; if full, wait (``Full`` if not ``block`` or on timeout)."""
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             if self.is_shutdown:
                 raise ShutDown
+            queue = self.queue
             maxsize = self._maxsize
-            if maxsize is None or len(self.queue) < maxsize:
-                self._put(item)
-                self._on_put()
-                if not self.getters:
+            if maxsize is None or len(queue) < maxsize:
+                fast = self._fast
+                if fast:
+                    queue.append(item)
+                    if fast == 2:
+                        tasks = self.unfinished_tasks = self.unfinished_tasks + 1
+                        if tasks == 1:
+                            self._cond.clear()
+                else:
+                    self._put(item)
+                    self._on_put()
+                getters = self.getters
+                if not getters:
                     return
-                done = self._match()
+                if fast and len(getters) == 1 and not getters[0].peek and not self.putters:
+                    # The one getter waited on an empty queue: hand it over.
+                    g = getters.popleft()
+                    g.item = queue.popleft()
+                    done = None
+                else:
+                    g = None
+                    done = self._match()
             else:
-                done = None
-        if done is None:
+                g = done = None
+        finally:
+            lock.release()
+        if g is not None:
+            hub = g.hub
+            if hub is not None and hub is _threadlocal.hub:
+                hub.loop.run_callback(g.waiter.switch, g)
+            else:
+                _wake([g])
+        elif done is None:
             self._put_slow(item, block, timeout)
         else:
             _wake(done)
@@ -341,14 +405,19 @@ class SimpleQueue:
 
         Raises ``Empty`` if not ``block``, or when ``timeout`` expires.
         """
-        with self._lock:
-            if len(self.queue):
-                item = self._get()
+        lock = self._lock
+        lock.acquire()
+        try:
+            queue = self.queue
+            if queue:
+                item = queue.popleft() if self._fast else self._get()
                 if not self.putters:
                     return item
                 done = self._match()
             else:
                 done = None
+        finally:
+            lock.release()
         if done is None:
             return self._get_slow(block, timeout, False)
         _wake(done)
@@ -357,15 +426,17 @@ class SimpleQueue:
     def _get_slow(self, block: bool, timeout: Any, peek: bool) -> Any:
         if self.is_shutdown and not self.qsize():
             raise ShutDown
-        if not block or _in_hub():
+        hub = _threadlocal.hub
+        if not block or (hub is not None and getcurrent() is hub):
             if not peek:
                 return self._get_locked_or_raise()
             with self._lock:
                 if len(self.queue):
                     return self._peek()
             raise Empty
-        _check_timeout(timeout)
-        parked = _Parked(_wait_hub(), peek=peek)
+        if timeout is not None:
+            _check_timeout(timeout)
+        parked = _Parked(hub if hub is not None else _wait_hub(), peek=peek)
         with self._lock:
             if len(self.queue):
                 item = self._peek() if peek else self._get()
@@ -450,6 +521,9 @@ class SimpleQueue:
         return done
 
 
+_ITEM_HOOKS = ("_create_queue", "_init", "_get", "_peek", "_put", "_qsize")
+
+
 class Queue(SimpleQueue):
     """A SimpleQueue that counts unfinished tasks: ``task_done``, ``join``, ``shutdown``."""
 
@@ -479,6 +553,8 @@ class Queue(SimpleQueue):
         self.unfinished_tasks += 1
         if self.unfinished_tasks == 1:
             self._cond.clear()
+
+    _fast = 2  # no item hook overridden; _on_put inlined in put
 
     def task_done(self) -> None:
         """Mark one item from ``get()`` as processed; ``join()`` wakes when none are left."""

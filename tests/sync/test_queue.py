@@ -170,3 +170,47 @@ def test_cancelled_getter_does_not_eat_item(virtual_hub: Hub) -> None:
     g.kill()
     q.put("item")
     assert q.get() == "item"
+
+
+def test_subclass_hooks_bypass_the_fast_path(virtual_hub: Hub) -> None:
+    # put/get go straight to the deque only when no item hook is overridden.
+    class Doubling(Queue):
+        def _put(self, item: int) -> None:
+            self.queue.append(item * 2)
+
+    class Counting(Queue):
+        puts = 0
+
+        def _on_put(self) -> None:
+            Counting.puts += 1
+            Queue._on_put(self)
+
+    class Plain(SimpleQueue):
+        pass
+
+    assert Queue._fast == 2 and SimpleQueue._fast == 1 and Plain._fast == 1
+    assert Doubling._fast == 0 and Counting._fast == 0
+    assert PriorityQueue._fast == 0 and LifoQueue._fast == 0
+    d = Doubling()
+    d.put(3)
+    assert d.get() == 6
+    c = Counting()
+    c.put(1)
+    c.put(2)
+    assert Counting.puts == 2 and c.unfinished_tasks == 2 and not c._cond.is_set()
+    prio = PriorityQueue()
+    waiter = gevent.spawn(prio.get)
+    gevent.sleep(0)
+    prio.put(2)
+    prio.put(1)
+    assert waiter.get() == 2 and prio.get() == 1
+
+
+def test_put_hands_item_to_the_one_waiting_getter(virtual_hub: Hub) -> None:
+    q = Queue()
+    got = gevent.spawn(q.get)
+    gevent.sleep(0)
+    q.put("a")
+    q.put("b")
+    assert q.unfinished_tasks == 2 and not q._cond.is_set()
+    assert got.get() == "a" and list(q.queue) == ["b"]
