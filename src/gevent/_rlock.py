@@ -41,8 +41,7 @@ class RLock:
             self._count = 1
         return rc
 
-    def __enter__(self) -> Any:
-        return self.acquire()
+    __enter__ = acquire
 
     def release(self) -> None:
         """Release once; the lock is free when the owner has released every acquire."""
@@ -56,7 +55,12 @@ class RLock:
             self._block.release()
 
     def __exit__(self, t: Any, v: Any, tb: Any) -> None:
-        self.release()
+        if self._owner is not getcurrent():
+            self.release()  # raises
+        self._count -= 1
+        if not self._count:
+            self._owner = None
+            self._block.release()
 
     def locked(self) -> bool:
         return self._block.locked()

@@ -57,10 +57,13 @@ class Semaphore(AbstractLinkable):
 
     def release(self) -> int:
         """Add one to the counter, wake a waiter, and return the new counter."""
-        with self._lock:
-            counter = self.counter = self.counter + 1
-            if not self._links or self._notifier is not None:
-                return counter
+        lock = self._lock
+        lock.acquire()
+        counter = self.counter = self.counter + 1
+        if not self._links or self._notifier is not None:
+            lock.release()
+            return counter
+        lock.release()
         self._check_and_notify()
         return counter
 
@@ -73,10 +76,13 @@ class Semaphore(AbstractLinkable):
 
     def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
         """Take one unit; False if ``blocking`` is false or ``timeout`` expires first."""
-        with self._lock:
-            if self.counter > 0 and not self._links:
-                self.counter -= 1
-                return True
+        lock = self._lock
+        lock.acquire()
+        if self.counter > 0 and not self._links:
+            self.counter -= 1
+            lock.release()
+            return True
+        lock.release()
         if not blocking:
             return False
         return self._acquire_slow(timeout)

@@ -97,3 +97,15 @@ def test_rlock_condition_hooks(virtual_hub: Hub) -> None:
     assert lock._is_owned()
     lock.release()
     lock.release()
+
+
+def test_rlock_exit_by_non_owner_raises_and_keeps_state() -> None:
+    # __exit__ inlines release(); a non-owner must still get RuntimeError.
+    lock = RLock()
+    with lock:
+        with lock:
+            assert lock._count == 2
+        assert lock._count == 1 and lock.locked()
+    assert not lock.locked() and lock._owner is None
+    with pytest.raises(RuntimeError):
+        lock.__exit__(None, None, None)
