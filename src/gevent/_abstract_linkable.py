@@ -106,9 +106,14 @@ def _wait_hub() -> Any:
     return hub
 
 
-def _deliver(entries: list[tuple[Callable[..., Any], Any]], source: Any) -> None:
+# A waiter: (callback, hub, direct). ``direct`` marks the Waiter of a blocked
+# ``wait``; a lone one of this thread is woken by queueing its switch itself.
+_Entry = tuple[Callable[..., Any], Any, bool]
+
+
+def _deliver(entries: list[_Entry], source: Any) -> None:
     # Hand wake-ups to other threads. Called without the lock held.
-    for callback, hub in entries:
+    for callback, hub, _direct in entries:
         if hub is None:
             callback(source)
             continue
@@ -131,7 +136,7 @@ class AbstractLinkable:
 
     def __init__(self, hub: Any = None) -> None:
         self._lock = _allocate_lock()
-        self._links: deque[tuple[Callable[..., Any], Any]] = deque()
+        self._links: deque[_Entry] = deque()
         self._notifier: Any = None
         self.hub = hub
 
@@ -161,7 +166,7 @@ class AbstractLinkable:
         if self.hub is None:
             self.hub = hub
         with self._lock:
-            self._links.append((callback, hub))
+            self._links.append((callback, hub, False))
             if self._notifier is not None or not self._may_notify():
                 return
             foreign = self._walk(hub)
@@ -185,7 +190,7 @@ class AbstractLinkable:
                 return True
         return False
 
-    def _remove_entry(self, entry: tuple[Callable[..., Any], Any]) -> bool:
+    def _remove_entry(self, entry: _Entry) -> bool:
         # Under the lock. False means a notifier already took it (rule 2).
         links = self._links
         if links and links[-1] is entry:
@@ -212,7 +217,7 @@ class AbstractLinkable:
         if foreign:
             _deliver(foreign, self)
 
-    def _walk(self, hub: Any) -> list[tuple[Callable[..., Any], Any]]:
+    def _walk(self, hub: Any) -> list[_Entry]:
         """Take the foreign waiters at the head; queue a notifier for local ones.
 
         Called under the lock, with links present and ``_may_notify()`` true.
@@ -226,8 +231,16 @@ class AbstractLinkable:
                 return foreign
             if len(links) == 1:
                 # The common case: one waiter, of this thread.
-                if links[0][1] is hub:
-                    self._notifier = hub.loop.run_callback(self._notify_links, hub)
+                entry = links[0]
+                if entry[1] is hub:
+                    if entry[2]:
+                        # A greenlet blocked in wait(): queue its wake-up
+                        # itself, where the notifier would have gone. Its
+                        # Waiter ignores the switch if it gave up meanwhile.
+                        links.popleft()
+                        hub.loop.run_callback(entry[0], self)
+                    else:
+                        self._notifier = hub.loop.run_callback(self._notify_links, hub)
                     return foreign
                 foreign.append(links.popleft())
                 return foreign
@@ -288,7 +301,7 @@ class AbstractLinkable:
                     lock.release()
                     if not removed:
                         continue
-                callback, owner = entry
+                callback, owner, _direct = entry
                 if owner is hub:
                     try:
                         callback(self)
@@ -313,16 +326,17 @@ class AbstractLinkable:
                 if not links or not self._may_notify():
                     self._notifier = None
                     return
-                callback, owner = links.popleft()
+                entry = links.popleft()
             finally:
                 lock.release()
-            if owner is hub:
+            callback = entry[0]
+            if entry[1] is hub:
                 try:
                     callback(self)
                 except:  # noqa: E722 - a link's error must not stop the others
                     hub.handle_error((callback, self), *sys.exc_info())
             else:
-                _deliver([(callback, owner)], self)
+                _deliver([entry], self)
 
     def _call(self, callback: Callable[..., Any], hub: Any) -> None:
         try:
@@ -346,7 +360,7 @@ class AbstractLinkable:
         if self.hub is None:
             self.hub = hub
         waiter = Waiter(hub)
-        entry = (waiter.switch, hub)
+        entry = (waiter.switch, hub, True)
         lock = self._lock
         lock.acquire()
         try:
@@ -381,7 +395,7 @@ class AbstractLinkable:
                 f"Invalid switch into {getcurrent()}: got {result!r} (expected {self!r})")
         return True
 
-    def _give_up(self, entry: tuple[Callable[..., Any], Any]) -> bool:
+    def _give_up(self, entry: _Entry) -> bool:
         """Stop waiting; True if a wake-up was already on its way to us."""
         lock = self._lock
         lock.acquire()
@@ -397,7 +411,7 @@ class AbstractLinkable:
     def _wait_native(self, timeout: Any) -> bool:
         seconds = getattr(timeout, "seconds", timeout)
         waiter = _NativeWaiter()
-        entry = (waiter, None)
+        entry = (waiter, None, False)
         with self._lock:
             self._links.append(entry)
             kick = self._notifier is None and self._may_notify()

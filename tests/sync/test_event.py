@@ -111,3 +111,36 @@ def test_async_result_as_link_target(virtual_hub: Hub) -> None:
     g2.link(bad)
     with pytest.raises(ZeroDivisionError):
         bad.get()
+
+
+def test_lone_waiter_woken_directly_keeps_order_and_survives_give_up(virtual_hub: Hub) -> None:
+    # A lone waiter of this thread is woken by queueing its own switch; a
+    # rawlink added after set() still runs after it, and a waiter killed
+    # between set() and its wake-up neither breaks nor loses the wake-up.
+    ev = Event()
+    order: list[str] = []
+
+    def waiter() -> None:
+        assert ev.wait() is True
+        order.append("waiter")
+
+    g = gevent.spawn(waiter)
+    gevent.sleep(0)
+    ev.set()
+    ev.rawlink(lambda _: order.append("link"))
+    gevent.sleep(0)
+    g.join()
+    assert order == ["waiter", "link"]
+
+    ev.clear()
+    g2 = gevent.spawn(ev.wait)
+    gevent.sleep(0)
+    ev.set()
+    g2.kill()  # the queued wake-up finds a finished waiter: ignored
+    gevent.sleep(0)
+    assert g2.dead and ev.linkcount() == 0
+    ev.clear()
+    g3 = gevent.spawn(ev.wait, 5)
+    gevent.sleep(0)
+    ev.set()
+    assert g3.get() is True
