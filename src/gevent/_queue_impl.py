@@ -44,7 +44,7 @@ from ._abstract_linkable import _NativeWaiter, _wait_hub
 from ._event_impl import Event
 from ._hub_local import _threadlocal
 from ._hub_local import get_hub_if_exists as _get_hub_if_exists
-from ._waiter import Waiter
+from ._waiter import _EMPTY, Waiter
 from .timeout import Timeout
 
 try:
@@ -61,14 +61,22 @@ __all__ = ["Channel", "Empty", "Full", "JoinableQueue", "LifoQueue", "PriorityQu
 _deque = collections.deque
 
 
-class _Parked:
-    """One blocked put/get/peek: who to wake and what item travels."""
+class _Parked(Waiter):
+    """One blocked put/get/peek: who to wake and what item travels.
 
-    __slots__ = ("error", "hub", "item", "peek", "waiter")
+    For a greenlet it is itself the Waiter it sleeps on (one object per
+    blocking call); a thread without a hub sleeps on ``waiter``, a native lock.
+    """
+
+    __slots__ = ("error", "item", "peek", "waiter")
 
     def __init__(self, hub: Any, item: Any = None, peek: bool = False) -> None:
+        # Waiter's fields, set here rather than through Waiter.__init__.
         self.hub = hub
-        self.waiter: Any = Waiter(hub) if hub is not None else _NativeWaiter()
+        self.greenlet = None
+        self.value = None
+        self._exception = _EMPTY
+        self.waiter: Any = None if hub is not None else _NativeWaiter()
         self.item = item
         self.peek = peek
         self.error: BaseException | None = None
@@ -82,12 +90,12 @@ def _wake(done: list[_Parked]) -> None:
         if hub is None:
             p.waiter(p)
         elif hub is here:
-            hub.loop.run_callback(p.waiter.switch, p)
+            hub.loop.run_callback(p.switch, p)
         else:
             loop = hub.loop
             if loop is not None:
                 try:
-                    loop.run_callback_threadsafe(p.waiter.switch, p)
+                    loop.run_callback_threadsafe(p.switch, p)
                 except Exception:
                     pass  # a destroyed loop: nobody is left there to wake
 
@@ -132,14 +140,14 @@ def _park(owner: Any, parked: _Parked, line: collections.deque[_Parked], timeout
     else:
         if timeout is None:
             try:
-                result = parked.waiter.get()
+                result = parked.get()
             except BaseException as e:
                 ex = e
                 timed_out = False
         else:
             timer = Timeout._start_new_or_dummy(timeout)
             try:
-                result = parked.waiter.get()
+                result = parked.get()
             except BaseException as e:
                 ex = e
                 timed_out = e is timer
@@ -367,7 +375,7 @@ class SimpleQueue:
         if g is not None:
             hub = g.hub
             if hub is not None and hub is _threadlocal.hub:
-                hub.loop.run_callback(g.waiter.switch, g)
+                hub.loop.run_callback(g.switch, g)
             else:
                 _wake([g])
         elif done is None:
@@ -437,7 +445,9 @@ class SimpleQueue:
         if timeout is not None:
             _check_timeout(timeout)
         parked = _Parked(hub if hub is not None else _wait_hub(), peek=peek)
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             if len(self.queue):
                 item = self._peek() if peek else self._get()
                 done = self._match()
@@ -446,11 +456,13 @@ class SimpleQueue:
                 raise ShutDown
             else:
                 self.getters.append(parked)
+        finally:
+            lock.release()
         if parked is None:
             if done:
                 _wake(done)
             return item
-        return self._park(parked, self.getters, timeout, Empty)
+        return _park(self, parked, self.getters, timeout, Empty)
 
     def _get_locked_or_raise(self) -> Any:
         with self._lock:
