@@ -99,7 +99,7 @@ def _wait_hub() -> Any:
     """
     hub = _get_hub_if_exists()
     if hub is None:
-        from _thread import get_ident
+        from .hub import get_thread_ident as get_ident  # the real one, even when patched
 
         if get_ident() == _MAIN_THREAD_IDENT:
             hub = _get_hub_noargs()
@@ -153,6 +153,12 @@ class AbstractLinkable:
 
     def linkcount(self) -> int:
         return len(self._links)
+
+    def _at_fork_reinit(self) -> None:
+        # In a forked child (threading calls this): the waiters belong to the parent.
+        self._lock = _allocate_lock()
+        self._links.clear()
+        self._notifier = None
 
     def rawlink(self, callback: Callable[..., Any]) -> None:
         """Call ``callback(self)`` once, from the hub, when this object is ready.

@@ -138,7 +138,7 @@ class Semaphore(AbstractLinkable):
         self.release()
 
     def _at_fork_reinit(self) -> None:
-        from _thread import allocate_lock
+        from ._abstract_linkable import _allocate_lock as allocate_lock  # never a patched one
 
         self._lock = allocate_lock()
         self._links.clear()

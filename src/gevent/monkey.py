@@ -16,9 +16,12 @@ subscriber may veto it by raising ``DoNotPatch``) and afterwards with
 ``GeventDidPatchModuleEvent``; ``patch_all`` wraps the lot in its own
 Will/Did events. Patches cannot be undone.
 
+Patching ``_thread`` is the delicate one: see ``patch_thread`` and
+``gevent.threading`` for how the main thread, ``threading._shutdown`` and locks
+already held while patching are kept working.
+
 Compatibility: the patch functions for modules this build does not provide yet
-(``gevent.thread``, ``gevent.os``, ``gevent.ssl``, ...) do nothing, silently,
-and return False.
+(``gevent.ssl``, ...) do nothing, silently, and return False.
 """
 
 from __future__ import annotations
@@ -279,24 +282,107 @@ def patch_thread(threading: bool = True, _threading_local: bool = True, Event: b
                  _warnings: Any = None) -> bool:
     """Replace ``_thread`` (and ``threading``) with greenlet-based versions.
 
-    Compatibility: does nothing unless this build has ``gevent.thread``; the
-    re-owning of existing locks that gevent does is not implemented.
+    ``threading``: also patch the names ``threading`` imported from
+    ``_thread``, file the main thread under the main greenlet's ident and
+    replace ``_shutdown`` so the interpreter still exits cleanly.
+    ``Event``: ``threading.Event`` becomes ``gevent.event.Event``.
+    ``logging``: the locks of an imported ``logging`` are re-created green.
+    ``existing_locks``: locks held by this (main) thread while patching,
+    notably import locks, are handed to the main greenlet so that it can
+    release them.
     """
     if _green_module("thread") is None:
         return False
-    patched = _patch_module("thread")
-    if threading and _green_module("threading") is not None:
-        _patch_module("threading")
-        threading_mod = importlib.import_module("threading")
-        if Event:
-            from gevent.event import Event as GreenEvent
+    threading_mod = importlib.import_module("threading") if threading else None
+    if not _patch_module("thread"):
+        return False
+    if threading_mod is not None:
+        from gevent import threading as gthreading
 
-            patch_item(threading_mod, "Event", GreenEvent)
+        if _patch_module("threading"):
+            if Event:
+                from gevent.event import Event as GreenEvent
+
+                patch_item(threading_mod, "Event", GreenEvent)
+            patch_item(threading_mod, "_shutdown", gthreading._shutdown)
+            gthreading._fix_main_thread()
     if _threading_local:
         from gevent.local import local
 
         patch_item(importlib.import_module("_threading_local"), "local", local)
-    return patched
+    if existing_locks:
+        _reown_existing_locks()
+    if logging and "logging" in sys.modules:
+        _green_logging_locks(sys.modules["logging"])
+    return True
+
+
+def _reown_existing_locks() -> None:
+    """Give the main greenlet the locks this OS thread holds, and green some global locks."""
+    import gc
+    import importlib._bootstrap as bootstrap
+
+    import gevent.thread
+
+    native = gevent.hub.get_thread_ident()
+    if native != gevent.hub.MAIN_THREAD_IDENT:
+        return
+    green = gevent.thread.get_ident(gevent.hub._main_greenlet_of_this_thread())
+    threading_mod: Any = sys.modules.get("threading")
+    py_rlock = getattr(threading_mod, "_PyRLock", None)
+    module_lock = getattr(bootstrap, "_ModuleLock", None)
+    for obj in gc.get_objects():
+        kind = type(obj)
+        if py_rlock is not None and kind is py_rlock:
+            if getattr(obj, "_owner", None) == native:
+                obj._owner = green
+        elif (module_lock is not None and kind is module_lock
+              and getattr(obj, "owner", None) == native):
+            obj.owner = green
+    if threading_mod is not None and is_module_patched("threading"):
+        # Same kind of lock (an RLock on 3.11), but green.
+        lock = getattr(threading_mod, "_active_limbo_lock", None)
+        if lock is not None and _lock_is_free(lock):
+            threading_mod._active_limbo_lock = _same_kind_green(lock)
+    futures_thread: Any = sys.modules.get("concurrent.futures.thread")
+    lock = getattr(futures_thread, "_global_shutdown_lock", None)
+    if lock is not None and _lock_is_free(lock):
+        futures_thread._global_shutdown_lock = _same_kind_green(lock)
+
+
+def _same_kind_green(lock: Any) -> Any:
+    # A fresh green lock, re-entrant if ``lock`` was.
+    import threading
+
+    if hasattr(lock, "_is_owned"):
+        return threading.RLock()
+    return threading.Lock()
+
+
+def _lock_is_free(lock: Any) -> bool:
+    """True if nobody (this thread included) holds the (R)lock ``lock``."""
+    is_owned = getattr(lock, "_is_owned", None)
+    if is_owned is not None and is_owned():
+        return False
+    if not lock.acquire(False):
+        return False
+    lock.release()
+    return True
+
+
+def _green_logging_locks(logging_mod: Any) -> None:
+    """Re-create the module lock and every handler's lock of ``logging`` as green RLocks."""
+    import threading as threading_mod
+
+    lock = getattr(logging_mod, "_lock", None)
+    if lock is not None and _lock_is_free(lock):
+        patch_item(logging_mod, "_lock", threading_mod.RLock())
+    for ref in list(getattr(logging_mod, "_handlerList", ())):
+        handler = ref() if callable(ref) else ref
+        old = getattr(handler, "lock", None)
+        if handler is None or old is None or not _lock_is_free(old):
+            continue
+        handler.createLock()
 
 
 def patch_sys(stdin: bool = True, stdout: bool = True, stderr: bool = True) -> bool:

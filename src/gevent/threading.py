@@ -1,0 +1,157 @@
+"""The names ``monkey.patch_thread()`` replaces inside the ``threading`` module.
+
+``threading`` looks most of ``_thread`` up once, at import, under private
+names (``_start_new_thread``, ``_allocate_lock``, ...), so patching ``_thread``
+alone is not enough: ``__implements__`` lists the ``threading`` attributes this
+module provides instead. With them a ``threading.Thread`` runs in a greenlet,
+``threading.Lock`` is ``gevent.thread.LockType`` and ``threading.RLock()`` is
+the pure-Python ``_RLock`` (``_CRLock`` is set to None) built on it.
+
+Theory of operation
+-------------------
+* A real thread's "state lock" (``Thread._tstate_lock``, what ``join`` waits
+  on) is released by the interpreter when the OS thread ends. A greenlet has no
+  such end of life, so ``Thread`` here releases it itself when its run finishes.
+* ``threading`` files every running thread in ``_active`` under its ident.
+  Once ``get_ident`` means "this greenlet", the main thread must be filed again
+  under the ident of the main greenlet (``_fix_main_thread``), and
+  ``_shutdown`` (run at interpreter exit) does that again if needed.
+* Any other greenlet calling ``threading.current_thread()`` gets a
+  ``_DummyThread``; ours leaves ``_active`` when its greenlet dies, so that
+  dead greenlets (whose ids Python reuses) do not accumulate there.
+
+This module has no ``__all__``: it exists for ``gevent.monkey``.
+"""
+
+from __future__ import annotations
+
+import threading as _threading_module
+import weakref
+from typing import Any
+
+from greenlet import getcurrent
+
+from . import hub as _hub
+from .hub import get_thread_ident as _native_get_ident
+from .local import local as local
+from .monkey import get_original
+from .thread import allocate_lock, get_ident, start_new_thread
+
+# Typed loosely: we reach into threading's private bookkeeping.
+__threading__: Any = _threading_module
+
+__implements__ = ["local", "_allocate_lock", "Lock", "_DummyThread", "_start_new_thread",
+                  "Thread", "Timer", "_set_sentinel", "get_ident", "_CRLock"]
+
+_start_new_thread = start_new_thread
+_allocate_lock = allocate_lock
+Lock = allocate_lock
+_get_ident = get_ident
+#: None makes ``threading.RLock()`` build the pure-Python RLock on our locks.
+_CRLock = None
+
+_OriginalThread: Any = get_original("threading", "Thread")
+_OriginalTimer: Any = get_original("threading", "Timer")
+_OriginalDummyThread: Any = get_original("threading", "_DummyThread")
+_original_shutdown: Any = get_original("threading", "_shutdown")
+_MAIN_NATIVE_IDENT: int = __threading__.main_thread().ident or _native_get_ident()
+
+__all__: list[str] = []
+__extensions__ = ["main_native_thread"]
+
+_sleep = _hub.sleep
+
+
+def _set_sentinel() -> Any:
+    """The lock a ``Thread`` holds while it runs (released by ``Thread`` itself)."""
+    return allocate_lock()
+
+
+def _root_greenlet() -> Any:
+    g = getcurrent()
+    while g.parent is not None:
+        g = g.parent
+    return g
+
+
+def main_native_thread() -> Any:
+    """The ``Thread`` object of the process's main OS thread."""
+    return __threading__.main_thread()
+
+
+class Thread(_OriginalThread):  # type: ignore[misc]
+    """``threading.Thread`` whose ``join`` returns once its greenlet has finished."""
+
+    def _bootstrap_inner(self) -> None:
+        try:
+            super()._bootstrap_inner()
+        finally:
+            # The interpreter releases this for a real thread when it ends.
+            lock = getattr(self, "_tstate_lock", None)
+            if lock is not None and lock.locked():
+                lock.release()
+
+
+class Timer(Thread, _OriginalTimer):  # type: ignore[misc]
+    """``threading.Timer`` running in a greenlet."""
+
+
+class _DummyThread(_OriginalDummyThread):  # type: ignore[misc]
+    """The ``Thread`` that ``current_thread()`` invents for a foreign greenlet.
+
+    It removes itself from ``threading._active`` when that greenlet dies.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        greenlet = getcurrent()
+        ident = self._ident
+        me = weakref.ref(self)
+
+        def forget(_arg: Any = None) -> None:
+            thread = me()
+            if thread is None:
+                return
+            active = __threading__._active
+            with __threading__._active_limbo_lock:
+                if active.get(ident) is thread:
+                    del active[ident]
+
+        rawlink = getattr(greenlet, "rawlink", None)
+        if rawlink is not None:
+            rawlink(forget)
+        else:
+            self._gevent_greenlet_ref = weakref.ref(greenlet, forget)
+
+
+def _fix_main_thread() -> bool:
+    """File the main ``Thread`` under the main greenlet's ident; True if anything moved.
+
+    Only meaningful in the main OS thread; elsewhere nothing happens.
+    """
+    if _native_get_ident() != _MAIN_NATIVE_IDENT:
+        return False
+    main: Any = __threading__.main_thread()
+    new_ident = id(_root_greenlet())
+    old_ident = main._ident
+    if old_ident == new_ident or main._is_stopped:
+        return False
+    active = __threading__._active
+    with __threading__._active_limbo_lock:
+        if active.get(old_ident) is main:
+            del active[old_ident]
+        main._ident = new_ident
+        active[new_ident] = main
+    return True
+
+
+def _shutdown() -> None:
+    """``threading._shutdown`` (run at exit) with the main thread's ident kept green."""
+    _fix_main_thread()
+    main: Any = __threading__.main_thread()
+    lock = getattr(main, "_tstate_lock", None)
+    if (main.ident == __threading__.get_ident() and lock is not None
+            and not lock.locked()):
+        # Someone already let go of the main thread's state lock: it has stopped.
+        main._stop()
+    _original_shutdown()
