@@ -44,6 +44,12 @@ from ._clock import MockClock, SystemClock
 from ._poll import default_poller_class
 
 _callback = _watchers.callback
+# Real thread identities, taken before monkey patching can turn them into greenlet ids.
+_native_get_ident = threading.get_ident
+_MAIN_NATIVE_IDENT = threading.main_thread().ident
+# gevent.os replaces these when os is patched; the loop needs the real ones.
+_os_waitpid = os.waitpid
+_os_close = os.close
 _heappush = heapq.heappush
 _heappop = heapq.heappop
 
@@ -63,7 +69,7 @@ class Loop:
                  clock: SystemClock | MockClock | None = None,
                  poller_class: Callable[[], Any] | None = None) -> None:
         if default is None:
-            default = threading.current_thread() is threading.main_thread()
+            default = _native_get_ident() == _MAIN_NATIVE_IDENT
         self.default = bool(default)
         self._clock = clock if clock is not None else SystemClock()
         self._now = self._clock.now()
@@ -338,7 +344,7 @@ class Loop:
     def install_sigchld(self) -> None:
         if self._sigchld_installed or not hasattr(_signal, "SIGCHLD"):
             return
-        if threading.current_thread() is not threading.main_thread():
+        if _native_get_ident() != _MAIN_NATIVE_IDENT:
             return
         self._sigchld_installed = True
         if _signal.SIGCHLD not in self._signal_watchers:
@@ -372,7 +378,7 @@ class Loop:
             if not w._active:
                 continue
             try:
-                pid, status = os.waitpid(w._pid if w._pid > 0 else -1, os.WNOHANG)
+                pid, status = _os_waitpid(w._pid if w._pid > 0 else -1, os.WNOHANG)
             except ChildProcessError:
                 continue
             if pid:
@@ -572,7 +578,7 @@ class Loop:
             pass
         for fd in (self._wakeup_r, self._wakeup_w):
             try:
-                os.close(fd)
+                _os_close(fd)
             except OSError:
                 pass
         self._poller = self._poller_class()
@@ -598,7 +604,7 @@ class Loop:
         self._poller.close()
         for fd in (self._wakeup_r, self._wakeup_w):
             try:
-                os.close(fd)
+                _os_close(fd)
             except OSError:
                 pass
 
