@@ -102,14 +102,7 @@ class _WaitIterator:
         if self._timer is not None:
             self._timer.close()
             self._timer = None
-        on_ready = self._on_ready
-        for obj in self._objects:
-            unlink = getattr(obj, "unlink", None)
-            if unlink is not None:
-                try:
-                    unlink(on_ready)
-                except Exception:
-                    pass
+        _unlink_all(self._objects, self._on_ready)
         self._objects = []
 
     def __enter__(self) -> _WaitIterator:
@@ -165,11 +158,16 @@ def wait_on_objects(objects: Iterable[Any] | None = None, timeout: float | None 
     finally:
         if timer is not None:
             timer.close()
-        for obj in objects:
-            unlink = getattr(obj, "unlink", None)
-            if unlink is not None:
-                try:
-                    unlink(on_ready)
-                except Exception:
-                    pass
+        _unlink_all(objects, on_ready)
     return ready[:wanted]
+
+
+def _unlink_all(objects: list[Any], callback: Any) -> None:
+    for obj in objects:
+        unlink = getattr(obj, "unlink", None)
+        if unlink is not None:
+            try:
+                unlink(callback)
+            except Exception:
+                # Cleanup must reach every object; one odd unlink cannot stop it.
+                pass

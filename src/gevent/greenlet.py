@@ -439,27 +439,32 @@ class Greenlet(RawGreenlet):
             waiter.get()  # type: ignore[union-attr]
             self.join(timeout)
 
+    def _wait_until_ready(self, t: Any, caller: str) -> None:
+        # Park the current greenlet until this one finishes, under the started
+        # timeout ``t`` (which is closed on the way out, and raised if it fires).
+        switch = getcurrent().switch
+        self.rawlink(switch)
+        try:
+            try:
+                result = self.parent.switch()
+                if result is not self:
+                    raise InvalidSwitchError(f"Invalid switch into Greenlet.{caller}(): {result!r}")
+            finally:
+                t.close()
+        except:
+            self.unlink(switch)
+            raise
+
     def join(self, timeout: float | None = None) -> None:
         """Wait until the greenlet finishes or ``timeout`` passes; returns None."""
         if self.ready():
             return
-        switch = getcurrent().switch
-        self.rawlink(switch)
+        t = Timeout._start_new_or_dummy(timeout)
         try:
-            t = Timeout._start_new_or_dummy(timeout)
-            try:
-                result = self.parent.switch()
-                if result is not self:
-                    raise InvalidSwitchError(f"Invalid switch into Greenlet.join(): {result!r}")
-            finally:
-                t.cancel()
+            self._wait_until_ready(t, "join")
         except Timeout as ex:
-            self.unlink(switch)
             if ex is not t:
                 raise
-        except:
-            self.unlink(switch)
-            raise
 
     def get(self, block: bool = True, timeout: float | None = None) -> Any:
         """Return the result, or raise the exception the greenlet raised.
@@ -467,29 +472,13 @@ class Greenlet(RawGreenlet):
         If not ready: ``block=False`` raises ``Timeout`` at once; otherwise wait up
         to ``timeout`` and raise ``Timeout`` if it is still not ready.
         """
-        if self.ready():
-            if self.successful():
-                return self.value
-            self._raise_exception()
-        if not block:
-            raise Timeout()
-        switch = getcurrent().switch
-        self.rawlink(switch)
-        try:
-            t = Timeout._start_new_or_dummy(timeout)
-            try:
-                result = self.parent.switch()
-                if result is not self:
-                    raise InvalidSwitchError(f"Invalid switch into Greenlet.get(): {result!r}")
-            finally:
-                t.cancel()
-        except:
-            self.unlink(switch)
-            raise
-        if self.ready():
-            if self.successful():
-                return self.value
-            self._raise_exception()
+        if not self.ready():
+            if not block:
+                raise Timeout()
+            self._wait_until_ready(Timeout._start_new_or_dummy(timeout), "get")
+        if self.successful():
+            return self.value
+        self._raise_exception()
         return None
 
     def _raise_exception(self) -> None:
