@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from greenlet import getcurrent
+from greenlet import greenlet as RawGreenlet
 
 from ._hub_local import get_hub_noargs
 from .exceptions import ConcurrentObjectUseError
@@ -19,6 +20,7 @@ from .exceptions import ConcurrentObjectUseError
 __all__ = ["MultipleWaiter", "Waiter"]
 
 _EMPTY = object()
+_switch_to = RawGreenlet.switch
 
 
 class Waiter:
@@ -94,9 +96,13 @@ class Waiter:
             getcurrent().throw(*exc)
         if self.greenlet is not None:
             raise ConcurrentObjectUseError(f"This Waiter is already used by {self.greenlet!r}")
-        self.greenlet = getcurrent()
+        current = self.greenlet = getcurrent()
         try:
-            return self.hub.switch()
+            # Hub.switch, inlined: this is every blocking call's last step.
+            switch_out = getattr(current, "switch_out", None)
+            if switch_out is not None:
+                switch_out()
+            return _switch_to(self.hub)
         finally:
             self.greenlet = None
 
