@@ -574,9 +574,12 @@ class Queue(SimpleQueue):
             if self.unfinished_tasks <= 0:
                 raise ValueError("task_done() called too many times")
             self.unfinished_tasks -= 1
-            finished = self.unfinished_tasks == 0
-        if finished:
-            self._cond.set()
+            # Set under the queue lock, as put() clears under it: done outside,
+            # a put from another thread could clear first and the late set
+            # would let join() return with a task unfinished. Event.set only
+            # takes the event's own lock and queues wake-ups, so this is safe.
+            if self.unfinished_tasks == 0:
+                self._cond.set()
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait until every item put has been marked done; False on timeout."""
@@ -591,9 +594,8 @@ class Queue(SimpleQueue):
                     if self.unfinished_tasks > 0:
                         self.unfinished_tasks -= 1
             done = self._shutdown(immediate)
-            finished = self.unfinished_tasks == 0
-        if finished:
-            self._cond.set()
+            if self.unfinished_tasks == 0:
+                self._cond.set()
         if done:
             _wake(done)
 

@@ -214,3 +214,30 @@ def test_put_hands_item_to_the_one_waiting_getter(virtual_hub: Hub) -> None:
     q.put("b")
     assert q.unfinished_tasks == 2 and not q._cond.is_set()
     assert got.get() == "a" and list(q.queue) == ["b"]
+
+
+def test_task_done_racing_a_put_from_another_thread_keeps_join_waiting() -> None:
+    # Regression: task_done set the join event after releasing the queue lock, so a
+    # put from another thread in between cleared it first and join() returned early.
+    import threading
+
+    from gevent.event import Event
+    from gevent.queue import Queue
+
+    q = Queue()
+    q.put("a")
+    q.get()
+    racer = threading.Thread(target=q.put, args=("b",))
+
+    class RacingEvent(Event):
+        def set(self) -> None:
+            if not racer.is_alive() and racer.ident is None:
+                racer.start()
+                racer.join(0.2)  # blocks on the queue lock once the fix is in
+            super().set()
+
+    q._cond = RacingEvent()
+    q.task_done()
+    racer.join(10)
+    assert q.unfinished_tasks == 1
+    assert q.join(timeout=0) is False
