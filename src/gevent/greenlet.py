@@ -428,6 +428,7 @@ class Greenlet(RawGreenlet):
             return
         if self.dead:
             return
+        self._forget_run()
         hub = self.parent
         waiter = None
         if block:
@@ -438,6 +439,14 @@ class Greenlet(RawGreenlet):
         if block:
             waiter.get()  # type: ignore[union-attr]
             self.join(timeout)
+
+    def _forget_run(self) -> None:
+        # gevent drops the function and its arguments as soon as a running
+        # greenlet is killed: from then on (and in the error report, if the kill
+        # makes it fail) its repr reads "_run" unless it was formatted before.
+        self.__dict__.pop("_run", None)
+        self.args = ()
+        self.kwargs = {}
 
     def _wait_until_ready(self, t: Any, caller: str) -> None:
         # Park the current greenlet until this one finishes, under the started
@@ -616,6 +625,8 @@ def killall(greenlets: Iterable[Any], exception: Any = GreenletExit, block: bool
         if isinstance(g, Greenlet) and not _greenlet_active(g) and not _greenlet_dead(g):
             g.kill(exception, block=False)  # never started: cancelled, never runs
         elif not g.dead:
+            if isinstance(g, Greenlet):
+                g._forget_run()
             alive.append(g)
     if not alive:
         return

@@ -95,6 +95,34 @@ def test_kill_with_exception_instance_and_block_false(virtual_hub: Hub) -> None:
     assert caught == [err]
 
 
+def test_kill_of_a_running_greenlet_forgets_its_function_at_once(virtual_hub: Hub) -> None:
+    # As in gevent: the function and its arguments are dropped when kill() is
+    # called, so the error report of a greenlet a kill makes fail reads "_run".
+    import io
+
+    def victim(tag: str) -> None:
+        gevent.sleep(100)
+
+    stream = io.StringIO()
+    virtual_hub.exception_stream = stream
+    g = gevent.spawn(victim, "a")
+    gevent.sleep(0)
+    g.kill(KeyError, block=False)
+    assert g.args == () and g.kwargs == {}
+    assert repr(g).endswith(": _run>")
+    g.join()
+    assert "_run> failed with KeyError" in stream.getvalue()
+    h = gevent.spawn(victim, "b")
+    gevent.sleep(0)
+    gevent.killall([h], block=False)
+    assert h.args == ()
+    named = gevent.spawn(victim, "c")
+    assert "victim('c')" in repr(named)  # formatted before the kill: kept
+    gevent.sleep(0)
+    named.kill()
+    assert "victim('c')" in repr(named)
+
+
 def test_kill_ignored_with_timeout_returns_quietly(virtual_hub: Hub) -> None:
     def stubborn() -> None:
         while True:
