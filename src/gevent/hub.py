@@ -159,8 +159,14 @@ class Hub(RawGreenlet):
                 raise value
             self.parent.throw(value)
         else:
-            # Inside some other greenlet: let the hub deliver it when it runs.
-            self.loop.run_callback(self.parent.throw, value)
+            # Inside some other greenlet: raise it in the main greenlet now,
+            # before anything else runs. Should the main greenlet handle it and
+            # block again, a callback resumes this greenlet where it left off.
+            resume = self.loop.run_callback(current.switch)
+            try:
+                self.parent.throw(value)
+            finally:
+                resume.stop()
 
     def print_exception(self, context: Any, t: Any, v: Any, tb: Any) -> None:
         errstream = self.exception_stream

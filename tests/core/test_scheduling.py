@@ -165,6 +165,29 @@ def test_system_errors_in_greenlets_reach_the_main_greenlet(virtual_hub: Hub) ->
         gevent.sleep(1)
 
 
+def test_a_system_error_reaches_the_main_greenlet_before_anything_else_runs(
+        virtual_hub: Hub) -> None:
+    # As in gevent: the failing greenlet throws into the main greenlet at once
+    # (it is not dead yet, and greenlets queued after it have not run); it is
+    # resumed, and finishes, once the main greenlet blocks again.
+    virtual_hub.exception_stream = None
+    log: list[str] = []
+
+    def leave() -> None:
+        log.append("leave")
+        raise SystemExit(3)
+
+    g = gevent.spawn(leave)
+    other = gevent.spawn(log.append, "other")
+    with pytest.raises(SystemExit):
+        gevent.sleep(1)
+    assert log == ["leave"]
+    assert not g.dead and not other.dead
+    gevent.sleep(0.01)
+    assert log == ["leave", "other"]
+    assert g.dead and isinstance(g.exception, SystemExit)
+
+
 def test_destroying_the_hub_of_a_finished_thread_from_another_thread() -> None:
     # Regression: destroy() tried to switch into a hub that belongs to a dead thread.
     import threading
