@@ -4,8 +4,9 @@ The iterator is itself a greenlet. It walks the input, spawning ``func(item)``
 through the group's ``spawn`` (which blocks while a Pool is full), and each
 finished call posts ``(index, greenlet)`` to an unbounded queue. The consumer
 reads that queue: in completion order, or re-ordered by index. ``maxsize``
-bounds the results spawned but not yet consumed with a semaphore that the
-spawner acquires and the consumer releases.
+bounds the results spawned but not yet asked for with a semaphore that the
+spawner acquires and the consumer releases each time it asks for the next
+result (before waiting for it, as gevent does).
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ class IMapUnordered(Greenlet):
         return self
 
     def __next__(self) -> Any:
+        if self._budget is not None:
+            self._budget.release()
         while True:
             if self._ordered:
                 g = self._buffer.pop(self._yielded, None)
@@ -98,8 +101,6 @@ class IMapUnordered(Greenlet):
 
     def _deliver(self, g: Any) -> Any:
         self._yielded += 1
-        if self._budget is not None:
-            self._budget.release()
         if g.successful():
             return g.value
         raise g.exception

@@ -41,7 +41,8 @@ class GroupMappingMixin:
         raise NotImplementedError
 
     def _apply_async_cb_spawn(self, callback: Callable[[Any], Any], result: Any) -> None:
-        callback(result)
+        # As in gevent, apply_cb's callback runs later, in a greenlet of its own.
+        Greenlet.spawn(callback, result)
 
     def apply_cb(self, func: Callable[..., Any], args: Any = None, kwds: Any = None,
                  callback: Callable[[Any], Any] | None = None) -> Any:

@@ -85,6 +85,33 @@ def test_apply_variants(virtual_hub: Hub) -> None:
     assert group.map_async(lambda x: x * 2, [1, 2]).get() == [2, 4]
 
 
+def test_apply_cb_runs_its_callback_later_in_a_greenlet(virtual_hub: Hub) -> None:
+    seen: list[tuple[int, bool]] = []
+    group = Group()
+    result = group.apply_cb(lambda: 7, callback=lambda v: seen.append(
+        (v, gevent.getcurrent() is not virtual_hub.parent)))
+    assert result == 7 and seen == []
+    gevent.sleep(0)
+    assert seen == [(7, True)]
+
+
+def test_imap_maxsize_budget_is_released_when_the_next_result_is_asked_for(
+        virtual_hub: Hub) -> None:
+    # As in gevent: a consumer waiting in next() has already given back its
+    # slot, so with maxsize=1 a second call may run while it waits.
+    started: list[int] = []
+
+    def slow(i: int) -> int:
+        started.append(i)
+        gevent.sleep(0.01 * (5 - i))
+        return i
+
+    it = Pool(2).imap_unordered(slow, range(4), maxsize=1)
+    assert next(it) == 1  # 0 and 1 ran together; 1 finished first
+    assert started[:2] == [0, 1]
+    assert list(it) == [0, 2, 3]
+
+
 def test_group_join_and_kill(virtual_hub: Hub) -> None:
     group = Group()
     group.spawn(gevent.sleep, 100)
