@@ -109,7 +109,7 @@ def ref_env() -> dict[str, str]:
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 _FRAME = re.compile(r'^  File "(?P<path>[^"]+)", line (?P<line>\d+), in (?P<func>.*)$')
-_CARETS = re.compile(r"^\s+[~^]+\s*$")
+_CARETS = re.compile(r"^\s*[~^]+\s*$")
 
 
 def normalise(text: str, script: Path) -> str:
