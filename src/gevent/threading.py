@@ -132,9 +132,22 @@ def _fix_main_thread() -> bool:
     if _native_get_ident() != _MAIN_NATIVE_IDENT:
         return False
     main: Any = __threading__.main_thread()
+    if main._is_stopped:
+        return False
+    lock = main._tstate_lock
+    if lock is not None and lock.locked() and not isinstance(lock, allocate_lock):
+        # Greenlets join the main thread by waiting on this lock: make it green.
+        green = allocate_lock()
+        green.acquire()
+        main._tstate_lock = green
+        shutdown_locks = getattr(__threading__, "_shutdown_locks", None)
+        if shutdown_locks is not None and lock in shutdown_locks:
+            with __threading__._shutdown_locks_lock:
+                shutdown_locks.discard(lock)
+                shutdown_locks.add(green)
     new_ident = id(_root_greenlet())
     old_ident = main._ident
-    if old_ident == new_ident or main._is_stopped:
+    if old_ident == new_ident:
         return False
     active = __threading__._active
     with __threading__._active_limbo_lock:
