@@ -1,0 +1,130 @@
+"""``signal.signal`` and ``signal.getsignal`` that leave gevent's SIGCHLD handling alone.
+
+Every signal but ``SIGCHLD`` goes straight to the standard library. For
+``SIGCHLD`` the event loop owns the process-level handler: it is how child
+watchers (and so ``gevent.os.waitpid`` and ``gevent.subprocess``) learn that a
+child ended. So a handler given here for ``SIGCHLD`` is only recorded, and
+runs, in a new greenlet and as ``handler(SIGCHLD, None)``, each time one of
+gevent's watched children (from ``gevent.os.fork*`` or ``posix_spawn*``)
+exits. ``SIG_IGN`` or ``SIG_DFL`` hand the signal back to the process: the loop
+lets go of it until the next child is watched.
+
+``set_wakeup_fd`` is the standard library's. The loop catches ``SIGCHLD`` with a
+Python-level handler, so the interpreter itself already writes the signal
+byte to the wakeup descriptor for every child that exits.
+
+Every other name of the standard ``signal`` module is re-exported unchanged
+(``__imports__``).
+
+Compatibility: with ``GEVENT_NOWAITPID`` set, children are not watched, and
+these functions are extensions that monkey patching leaves out.
+"""
+
+from __future__ import annotations
+
+import os as _os
+import signal as _signal
+import sys as _sys
+from collections.abc import Callable as _Callable
+from typing import Any as _Any
+
+_signal_signal = _signal.signal
+_signal_getsignal = _signal.getsignal
+_SIGCHLD: int | None = getattr(_signal, "SIGCHLD", None)
+
+__all__ = ["getsignal", "set_wakeup_fd", "signal"]
+__implements__: list[str] = list(__all__)
+__extensions__: list[str] = []
+if _os.environ.get("GEVENT_NOWAITPID"):
+    __implements__, __extensions__ = [], list(__all__)
+
+__imports__: list[str] = []
+for _name in dir(_signal):
+    if not _name.startswith("_") and _name not in __all__:
+        globals()[_name] = getattr(_signal, _name)
+        __imports__.append(_name)
+del _name
+
+
+def _initial_child_handler() -> _Any:
+    handler = _signal_getsignal(_SIGCHLD) if _SIGCHLD is not None else None
+    if getattr(getattr(handler, "__self__", None), "install_sigchld", None) is not None:
+        # The loop's own catcher, installed before this module was imported.
+        return _signal.SIG_DFL
+    return handler
+
+
+_child_handler: _Any = _initial_child_handler()
+
+
+def getsignal(signalnum: int) -> _Any:
+    """``signal.getsignal``; for ``SIGCHLD``, the handler recorded by ``signal()``."""
+    if signalnum != _SIGCHLD:
+        return _signal_getsignal(signalnum)
+    return _child_handler
+
+
+def signal(signalnum: int, handler: _Any) -> _Any:
+    """``signal.signal``; ``SIGCHLD`` handlers run in a greenlet for gevent's children.
+
+    Returns the previous handler, like the standard library.
+    """
+    global _child_handler
+    if signalnum != _SIGCHLD:
+        return _signal_signal(signalnum, handler)
+    if handler not in (_signal.SIG_IGN, _signal.SIG_DFL) and not callable(handler):
+        # The standard library's wording: callers may match on it.
+        raise TypeError("signal handler must be signal.SIG_IGN, signal.SIG_DFL, "
+                        "or a callable object")
+    old = _child_handler
+    _child_handler = handler
+    if handler in (_signal.SIG_IGN, _signal.SIG_DFL):
+        from ._hub_local import get_hub_if_exists
+
+        hub = get_hub_if_exists()
+        if hub is not None and hub.loop is not None:
+            # The loop restores what it replaced; then the process gets the
+            # disposition asked for.
+            hub.loop.reset_sigchld()
+        _signal_signal(signalnum, handler)
+    return old
+
+
+def set_wakeup_fd(fd: int, /, *, warn_on_full_buffer: bool = True) -> int:
+    """``signal.set_wakeup_fd``: gevent's SIGCHLD catcher is a Python handler, so the
+    interpreter writes the byte for it like for any other signal."""
+    return _signal.set_wakeup_fd(fd, warn_on_full_buffer=warn_on_full_buffer)
+
+
+def _on_child_exit() -> None:
+    """Run the recorded SIGCHLD handler in a new greenlet (a watched child exited)."""
+    handler = _child_handler
+    if callable(handler):
+        from .greenlet import Greenlet
+
+        Greenlet.spawn(handler, _SIGCHLD, None)
+
+
+def _chain_to_gevent_os() -> None:
+    # gevent.os runs ``_on_child_exit(child)`` in the hub whenever a watched
+    # child ends; run our hook after it. Looked up by name at each start of a
+    # child watcher, so wrapping the module attribute is enough.
+    gos: _Any = _sys.modules.get("gevent.os")
+    if gos is None:
+        from . import os as gos
+    original: _Callable[..., _Any] | None = getattr(gos, "_on_child_exit", None)
+    if original is None or getattr(original, "_gevent_signal_chained", False):
+        return
+
+    def on_child_exit(*args: _Any) -> None:
+        try:
+            original(*args)
+        finally:
+            _on_child_exit()
+
+    on_child_exit._gevent_signal_chained = True  # type: ignore[attr-defined]
+    gos._on_child_exit = on_child_exit
+
+
+if _SIGCHLD is not None:
+    _chain_to_gevent_os()
