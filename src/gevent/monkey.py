@@ -244,7 +244,17 @@ def patch_dns() -> bool:
 
 def patch_select(aggressive: bool = True) -> bool:
     """Replace ``select.select`` and ``select.poll``; ``aggressive`` removes ``epoll`` etc."""
-    return _patch_module("select", _patch_kwargs={"aggressive": aggressive})
+    patched = _patch_module("select", _patch_kwargs={"aggressive": aggressive})
+    if patched:
+        # selectors.PollSelector captured select.poll when it was defined (socketserver
+        # uses it): point it at the green poll too.
+        import select as select_mod
+        import selectors as selectors_mod
+
+        poll_selector: Any = getattr(selectors_mod, "PollSelector", None)
+        if poll_selector is not None and hasattr(select_mod, "poll"):
+            poll_selector._selector_cls = select_mod.poll
+    return patched
 
 
 def patch_selectors(aggressive: bool = True) -> bool:
