@@ -322,12 +322,15 @@ class FileObjectPosix(FileObjectBase):
 
     def _do_close(self, fobj: Any, closefd: bool) -> None:
         raw = self.fileio
+        if raw._has_waiters():
+            # A greenlet is parked inside the buffered layer, which holds that
+            # layer's lock: closing it from here would be a "reentrant call".
+            # Close the raw layer under it instead; the waiter wakes with EBADF
+            # and the buffered layer, finding its raw stream closed, is closed
+            # too (unflushed output is lost, as with any close mid-write).
+            raw.close()
+            return
         try:
-            if raw._has_waiters():
-                # A greenlet is parked inside the buffered layer (which holds
-                # its lock): close the raw layer under it first, waking it with
-                # EBADF; the buffered layer then sees a closed raw and stops.
-                raw.close()
             fobj.close()
         finally:
             raw.close()

@@ -28,8 +28,19 @@ import sys as _sys
 from collections.abc import Callable as _Callable
 from typing import Any as _Any
 
-_signal_signal = _signal.signal
-_signal_getsignal = _signal.getsignal
+
+def _original(name: str) -> _Any:
+    # The standard library's own function, even when this module is imported
+    # (or reloaded) after monkey patching put ours in its place.
+    func = getattr(_signal, name)
+    if getattr(func, "__module__", None) == __name__:
+        func = _sys.modules["gevent.monkey"].get_original("signal", name)
+    return func
+
+
+_signal_signal = _original("signal")
+_signal_getsignal = _original("getsignal")
+_signal_set_wakeup_fd = _original("set_wakeup_fd")
 _SIGCHLD: int | None = getattr(_signal, "SIGCHLD", None)
 
 __all__ = ["getsignal", "set_wakeup_fd", "signal"]
@@ -93,7 +104,7 @@ def signal(signalnum: int, handler: _Any) -> _Any:
 def set_wakeup_fd(fd: int, /, *, warn_on_full_buffer: bool = True) -> int:
     """``signal.set_wakeup_fd``: gevent's SIGCHLD catcher is a Python handler, so the
     interpreter writes the byte for it like for any other signal."""
-    return _signal.set_wakeup_fd(fd, warn_on_full_buffer=warn_on_full_buffer)
+    return _signal_set_wakeup_fd(fd, warn_on_full_buffer=warn_on_full_buffer)  # type: ignore[no-any-return]
 
 
 def _on_child_exit() -> None:
@@ -102,7 +113,7 @@ def _on_child_exit() -> None:
     if callable(handler):
         from .greenlet import Greenlet
 
-        Greenlet.spawn(handler, _SIGCHLD, None)
+        Greenlet.spawn(handler, int(_SIGCHLD or 0), None)
 
 
 def _chain_to_gevent_os() -> None:
