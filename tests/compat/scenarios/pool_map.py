@@ -4,7 +4,7 @@ from gevent.pool import Group, Pool
 
 
 def slow(i):
-    gevent.sleep(0.002 * (5 - i))
+    gevent.sleep(0.005 * (5 - i))
     return i
 
 
@@ -38,4 +38,13 @@ try:
     p.map(fail_on_two, range(4))
 except ValueError as exc:
     print("map raised", exc)
-print(list(p.imap_unordered(slow, range(4), maxsize=1)))
+
+
+def timed(i):
+    gevent.sleep((0.06, 0.02, 0.06, 0.01)[i])
+    return i
+
+
+# The consumer gives its slot back when it asks for the next result, so a
+# second call runs while it waits: 1 and 0 come first, then 3 overtakes 2.
+print(list(p.imap_unordered(timed, range(4), maxsize=1)))
