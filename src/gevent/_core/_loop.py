@@ -50,6 +50,7 @@ _MAIN_NATIVE_IDENT = threading.main_thread().ident
 # gevent.os replaces these when os is patched; the loop needs the real ones.
 _os_waitpid = os.waitpid
 _os_close = os.close
+_signal_signal = _signal.signal  # gevent.signal replaces signal.signal when patched
 _heappush = heapq.heappush
 _heappop = heapq.heappop
 
@@ -315,7 +316,7 @@ class Loop:
         signum = w.signum
         lst = self._signal_watchers.get(signum)
         if lst is None:
-            saved = _signal.signal(signum, self._on_signal)
+            saved = _signal_signal(signum, self._on_signal)
             self._signal_saved[signum] = saved
             lst = self._signal_watchers[signum] = []
         lst.append(w)
@@ -330,7 +331,7 @@ class Loop:
             del self._signal_watchers[signum]
             saved = self._signal_saved.pop(signum, _signal.SIG_DFL)
             try:
-                _signal.signal(signum, saved if saved is not None else _signal.SIG_DFL)
+                _signal_signal(signum, saved if saved is not None else _signal.SIG_DFL)
             except (ValueError, OSError):
                 pass
 
@@ -348,7 +349,7 @@ class Loop:
             return
         self._sigchld_installed = True
         if _signal.SIGCHLD not in self._signal_watchers:
-            self._signal_saved[_signal.SIGCHLD] = _signal.signal(_signal.SIGCHLD, self._on_signal)
+            self._signal_saved[_signal.SIGCHLD] = _signal_signal(_signal.SIGCHLD, self._on_signal)
             self._signal_watchers[_signal.SIGCHLD] = []
 
     def reset_sigchld(self) -> None:
@@ -358,7 +359,7 @@ class Loop:
         if not self._signal_watchers.get(_signal.SIGCHLD):
             self._signal_watchers.pop(_signal.SIGCHLD, None)
             saved = self._signal_saved.pop(_signal.SIGCHLD, _signal.SIG_DFL)
-            _signal.signal(_signal.SIGCHLD, saved if saved is not None else _signal.SIG_DFL)
+            _signal_signal(_signal.SIGCHLD, saved if saved is not None else _signal.SIG_DFL)
 
     def _child_start(self, w: _watchers.child) -> None:
         self.install_sigchld()
@@ -594,7 +595,7 @@ class Loop:
         for signum in list(self._signal_watchers):
             saved = self._signal_saved.pop(signum, _signal.SIG_DFL)
             try:
-                _signal.signal(signum, saved if saved is not None else _signal.SIG_DFL)
+                _signal_signal(signum, saved if saved is not None else _signal.SIG_DFL)
             except (ValueError, OSError, TypeError):
                 pass
         self._signal_watchers.clear()
