@@ -1,0 +1,268 @@
+"""monkey.patch_thread, gevent.threading and gevent.os children, each in a child interpreter."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+
+def run_python(src: str, timeout: float = 60) -> str:
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(src)],
+                          capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+def test_patch_thread_replaces_thread_and_threading_names() -> None:
+    out = run_python("""
+        import _thread, threading, _threading_local
+        orig_start = _thread.start_new_thread
+        from gevent import monkey
+        monkey.patch_thread()
+        import gevent.thread, gevent.threading, gevent.local, gevent.event
+        assert _thread.start_new_thread is gevent.thread.start_new_thread
+        assert _thread.allocate_lock is gevent.thread.allocate_lock
+        assert _thread._local is gevent.local.local
+        assert threading._start_new_thread is gevent.thread.start_new_thread
+        assert threading.Lock is gevent.thread.allocate_lock
+        assert threading.local is gevent.local.local
+        assert threading.Event is gevent.event.Event
+        assert threading._CRLock is None
+        assert _threading_local.local is gevent.local.local
+        assert issubclass(threading.Thread, monkey.get_original('threading', 'Thread'))
+        assert monkey.get_original('_thread', 'start_new_thread') is orig_start
+        for name, value in monkey.saved['threading'].items():
+            assert 'gevent' not in repr(value), (name, value)
+        assert set(monkey.saved['threading']) >= {'Event', 'Lock', 'Thread', 'Timer', '_CRLock',
+            '_DummyThread', '_allocate_lock', '_set_sentinel', '_shutdown',
+            '_start_new_thread', 'get_ident', 'local'}
+        print('ok')
+    """)
+    assert out.strip() == "ok"
+
+
+def test_event_false_keeps_the_threading_event() -> None:
+    run_python("""
+        import threading
+        orig = threading.Event
+        from gevent import monkey
+        monkey.patch_thread(Event=False)
+        assert threading.Event is orig
+        assert not monkey.is_object_patched('threading', 'Event')
+    """)
+
+
+def test_main_thread_is_filed_under_the_main_greenlet() -> None:
+    out = run_python("""
+        from gevent import monkey; monkey.patch_all()
+        import threading, _thread
+        import gevent
+        from greenlet import getcurrent
+        main = threading.main_thread()
+        assert main.ident == id(getcurrent()) == threading.get_ident() == _thread.get_ident()
+        assert threading.current_thread() is main
+        assert list(threading._active) == [main.ident]
+        seen = []
+        def other():
+            seen.append(threading.current_thread())
+        gevent.spawn(other).join()
+        gevent.sleep(0.01)
+        assert isinstance(seen[0], threading._DummyThread)
+        assert seen[0] is not main
+        # The dummy left _active when its greenlet died.
+        assert list(threading._active) == [main.ident], threading._active
+        print('ok')
+    """)
+    assert out.strip() == "ok"
+
+
+def test_threads_are_greenlets_and_join() -> None:
+    out = run_python("""
+        from gevent import monkey; monkey.patch_all()
+        import threading, time
+        import gevent
+        order = []
+        def work(n):
+            time.sleep(0.05)
+            order.append(n)
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(5)]
+        start = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+            assert not t.is_alive()
+        assert sorted(order) == list(range(5)), order
+        # Ran concurrently: five sleeps of 0.05 s take far less than their sum... or
+        # at least the thread did run in this very OS thread.
+        assert time.monotonic() - start < 5
+        ident = []
+        t = threading.Thread(target=lambda: ident.append(threading.get_ident()))
+        t.start(); t.join()
+        assert ident == [t.ident]
+        timer = threading.Timer(0.01, order.append, ('timer',))
+        timer.start(); timer.join(5)
+        assert order[-1] == 'timer'
+        print('ok')
+    """)
+    assert out.strip() == "ok"
+
+
+def test_locks_and_rlocks_are_green() -> None:
+    out = run_python("""
+        from gevent import monkey; monkey.patch_all()
+        import threading
+        import gevent
+        rlock = threading.RLock()
+        assert type(rlock).__name__ == '_RLock'
+        log = []
+        def worker(n):
+            with rlock:
+                with rlock:
+                    log.append(('in', n))
+                    gevent.sleep(0.01)
+                    log.append(('out', n))
+        gevent.joinall([gevent.spawn(worker, i) for i in range(3)])
+        for i in range(0, 6, 2):
+            assert log[i][0] == 'in' and log[i + 1] == ('out', log[i][1]), log
+        cond = threading.Condition()
+        got = []
+        def waiter():
+            with cond:
+                cond.wait_for(lambda: got, timeout=5)
+                got.append('woke')
+        g = gevent.spawn(waiter)
+        gevent.sleep(0.01)
+        with cond:
+            got.append('set')
+            cond.notify()
+        g.join(5)
+        assert got == ['set', 'woke'], got
+        print('ok')
+    """)
+    assert out.strip() == "ok"
+
+
+def test_interpreter_exit_waits_for_non_daemon_threads() -> None:
+    out = run_python("""
+        from gevent import monkey; monkey.patch_all()
+        import threading, time
+        def joiner(main):
+            main.join()
+            print('main ended')
+        def late():
+            time.sleep(0.1)
+            print('late thread done')
+        threading.Thread(target=joiner, args=(threading.main_thread(),)).start()
+        threading.Thread(target=late).start()
+        print('end of main')
+    """)
+    lines = out.split()
+    assert out.splitlines()[0] == "end of main"
+    assert sorted(out.splitlines()[1:]) == ["late thread done", "main ended"], lines
+
+
+def test_patching_inside_an_import_releases_the_import_lock() -> None:
+    # The module lock of the importing module is held by the OS thread while
+    # patching happens; it must be released by the (now green) main thread.
+    out = run_python("""
+        import sys, os, tempfile, importlib
+        d = tempfile.mkdtemp()
+        with open(os.path.join(d, 'patchme.py'), 'w') as f:
+            f.write('from gevent import monkey; monkey.patch_all()\\n')
+        sys.path.insert(0, d)
+        import patchme
+        import threading
+        import gevent
+        def imp():
+            importlib.import_module('json')
+        gevent.joinall([gevent.spawn(imp) for _ in range(3)])
+        print('ok')
+    """)
+    assert out.strip() == "ok"
+
+
+def test_logging_locks_become_green() -> None:
+    out = run_python("""
+        import logging
+        handler = logging.StreamHandler()
+        logging.getLogger('x').addHandler(handler)
+        from gevent import monkey; monkey.patch_all()
+        import threading
+        assert type(logging._lock).__name__ == '_RLock', type(logging._lock)
+        assert type(handler.lock).__name__ == '_RLock', type(handler.lock)
+        assert monkey.is_object_patched('logging', '_lock')
+        print('ok')
+    """)
+    assert out.strip() == "ok"
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_patched_fork_and_waitpid_cooperate() -> None:
+    out = run_python("""
+        from gevent import monkey; monkey.patch_all()
+        import os, time, types
+        import gevent, gevent.os
+        assert os.fork is gevent.os.fork is gevent.os.fork_and_watch
+        assert isinstance(os.fork, types.FunctionType)
+        assert os.waitpid is gevent.os.waitpid
+        ticks = []
+        def ticker():
+            for i in range(3):
+                ticks.append(i)
+                gevent.sleep(0.02)
+        gevent.spawn(ticker)
+        pid = os.fork()
+        if pid == 0:
+            time.sleep(0.3)
+            os._exit(7)
+        assert os.waitpid(pid, os.WNOHANG) == (0, 0)
+        got_pid, status = os.waitpid(pid, 0)
+        assert got_pid == pid and os.WEXITSTATUS(status) == 7, status
+        assert ticks == [0, 1, 2], ticks
+        print('ok')
+    """)
+    assert out.strip() == "ok"
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_fork_from_a_thread_marks_main_stopped_in_the_child() -> None:
+    out = run_python("""
+        from gevent import monkey; monkey.patch_all()
+        import os, sys, threading
+        main = threading.current_thread()
+        def worker():
+            pid = os.fork()
+            if pid:
+                os.waitpid(pid, 0)
+                return
+            t = threading.Thread(target=lambda: (main.join(), print('joined main')))
+            t.start()
+            t.join(10)
+            assert not t.is_alive()
+            sys.stdout.flush()
+        w = threading.Thread(target=worker)
+        w.start()
+        w.join(30)
+    """)
+    assert out.strip() == "joined main"
+
+
+def test_waitpid_minus_one_reports_a_finished_watched_child() -> None:
+    out = run_python("""
+        import os, time
+        import gevent, gevent.os
+        pid = gevent.os.fork_and_watch()
+        if pid == 0:
+            os._exit(0)
+        deadline = time.monotonic() + 10
+        while gevent.os._children[pid].status is None and time.monotonic() < deadline:
+            gevent.sleep(0.01)
+        assert gevent.os.waitpid(-1, 0) == (pid, 0)
+        assert pid not in gevent.os._children
+        print('ok')
+    """)
+    assert out.strip() == "ok"
