@@ -15,7 +15,7 @@ def cb(g):
 
 gevent.Greenlet.add_spawn_callback(cb)
 a = Mine.spawn(lambda: "a")
-b = Mine.spawn_later(0.01, lambda: "b")
+b = Mine.spawn_later(0.04, lambda: "b")
 c = gevent.Greenlet(lambda: "c")
 c.start_later(0.005)
 print(type(a).__name__, type(b).__name__, a.started, b.started, c.started)

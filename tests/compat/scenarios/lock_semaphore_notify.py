@@ -17,8 +17,7 @@ def waiter(name):
 
 gs = [gevent.spawn(acquirer, "a"), gevent.spawn(waiter, "w"), gevent.spawn(acquirer, "b"),
       gevent.spawn(acquirer, "t", 0.01)]
-gevent.sleep(0)
-gevent.sleep(0.02)
+gs[3].join()
 print(log)
 s.release()
 gevent.sleep(0)

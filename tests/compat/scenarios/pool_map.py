@@ -4,7 +4,7 @@ from gevent.pool import Group, Pool
 
 
 def slow(i):
-    gevent.sleep(0.005 * (5 - i))
+    gevent.sleep(0.01 * (5 - i))
     return i
 
 

@@ -12,7 +12,7 @@ def job(name, n):
     log.append(name + " end")
 
 
-p.spawn(job, "a", 0.02)
+p.spawn(job, "a", 0.1)
 p.spawn(job, "b", 0.01)
 log.append("before c")
 p.spawn(job, "c", 0.01)

@@ -19,7 +19,7 @@ print([names[g] for g in gevent.joinall([g1, g2, g3], timeout=0.2)])
 print(g3.dead)
 g3.kill()
 
-a = [gevent.spawn(sleeper, n) for n in (0.03, 0.01, 0.02, 0.5)]
+a = [gevent.spawn(sleeper, n) for n in (0.06, 0.02, 0.04, 0.5)]
 print([g.value for g in gevent.joinall(a, count=2)])
 print([g.value for g in gevent.joinall(a, count=2)])
 a[-1].kill()

@@ -10,7 +10,7 @@ def later(n, ev):
     ev.set()
 
 
-gevent.spawn(later, 0.02, evs[0])
+gevent.spawn(later, 0.04, evs[0])
 gevent.spawn(later, 0.01, evs[2])
 print([evs.index(e) for e in gevent.wait(evs, timeout=0.1)])
 print(evs[1].is_set())
