@@ -16,13 +16,13 @@ watch their children the same way. With ``GEVENT_NOWAITPID`` set, ``fork`` is
 
 from __future__ import annotations
 
+import errno
 import os as __os__
 from time import monotonic as _monotonic
 from typing import Any
 
 from ._hub_local import get_hub_if_exists
 from ._hub_local import get_hub_noargs as get_hub
-from ._socketcommon import wait_read, wait_write
 
 # GEVENT_NOWAITPID set: fork() does not watch children and waitpid is the OS's.
 _WATCH_CHILDREN = not __os__.environ.get("GEVENT_NOWAITPID")
@@ -42,9 +42,11 @@ for _name in dir(__os__):
         globals()[_name] = getattr(__os__, _name)
         __imports__.append(_name)
 del _name
+_exit = __os__._exit
 
-_raw_read = __os__.read
-_raw_write = __os__.write
+# Module attributes (looked up at each call) so that tests can replace them.
+_read = _raw_read = __os__.read
+_write = _raw_write = __os__.write
 _raw_close = __os__.close
 _raw_fork = __os__.fork
 _raw_waitpid = __os__.waitpid
@@ -58,24 +60,39 @@ def make_nonblocking(fd: int) -> bool:
     return False
 
 
+# A failed read/write with one of these means "try again once the fd is ready".
+_RETRY_ERRNOS = frozenset({errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR})
+
+
+def _nb_io(func: Any, fd: int, arg: Any, events: int) -> Any:
+    # Call ``func(fd, arg)`` until it does not ask to be retried, waiting on one
+    # io watcher (made on first need, closed at the end) in between.
+    hub = None
+    watcher = None
+    try:
+        while True:
+            try:
+                return func(fd, arg)
+            except OSError as exc:
+                if exc.errno not in _RETRY_ERRNOS:
+                    raise
+            if watcher is None:
+                hub = get_hub()
+                watcher = hub.loop.io(fd, events)
+            hub.wait(watcher)  # type: ignore[union-attr]
+    finally:
+        if watcher is not None:
+            watcher.close()
+
+
 def nb_read(fd: int, n: int) -> bytes:
     """Read up to ``n`` bytes from the non-blocking ``fd``, waiting cooperatively."""
-    while True:
-        try:
-            return _raw_read(fd, n)
-        except BlockingIOError:
-            pass
-        wait_read(fd)
+    return _nb_io(_read, fd, n, 1)  # type: ignore[no-any-return]
 
 
 def nb_write(fd: int, buf: Any) -> int:
     """Write to the non-blocking ``fd``, waiting cooperatively; returns the bytes written."""
-    while True:
-        try:
-            return _raw_write(fd, buf)
-        except BlockingIOError:
-            pass
-        wait_write(fd)
+    return _nb_io(_write, fd, buf, 2)  # type: ignore[no-any-return]
 
 
 def tp_read(fd: int, n: int) -> bytes:
@@ -169,6 +186,14 @@ def fork_and_watch(callback: Any = None, loop: Any = None, ref: bool = False,
 def _finished(child: _Child) -> tuple[int, int]:
     del _children[child.pid]
     return (child.pid, child.status or 0)
+
+
+def _reap_children(timeout: float = 60) -> None:
+    """Forget finished watched children that nobody waited for in ``timeout`` seconds."""
+    limit = _monotonic() - timeout
+    for pid, child in list(_children.items()):
+        if child.status is not None and child.finished_at <= limit:
+            del _children[pid]
 
 
 def waitpid(pid: int, options: int) -> tuple[int, int]:
