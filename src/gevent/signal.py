@@ -6,8 +6,9 @@ watchers (and so ``gevent.os.waitpid`` and ``gevent.subprocess``) learn that a
 child ended. So a handler given here for ``SIGCHLD`` is only recorded, and
 runs, in a new greenlet and as ``handler(SIGCHLD, None)``, each time one of
 gevent's watched children (from ``gevent.os.fork*`` or ``posix_spawn*``)
-exits. ``SIG_IGN`` or ``SIG_DFL`` hand the signal back to the process: the loop
-lets go of it until the next child is watched.
+exits; setting one makes sure the loop catches ``SIGCHLD`` (as libev's default
+loop always does). ``SIG_IGN`` or ``SIG_DFL`` hand the signal back to the
+process: the loop lets go of it until the next child is watched.
 
 ``set_wakeup_fd`` is the standard library's. The loop catches ``SIGCHLD`` with a
 Python-level handler, so the interpreter itself already writes the signal
@@ -89,9 +90,14 @@ def signal(signalnum: int, handler: _Any) -> _Any:
                         "or a callable object")
     old = _child_handler
     _child_handler = handler
-    if handler in (_signal.SIG_IGN, _signal.SIG_DFL):
-        from ._hub_local import get_hub_if_exists
+    from ._hub_local import get_hub_if_exists, get_hub_noargs
 
+    if callable(handler):
+        # Make sure the loop is the one catching SIGCHLD (libev's default loop
+        # always is): then watched children are noticed, and the interpreter
+        # writes the signal byte to a set_wakeup_fd descriptor for any child.
+        get_hub_noargs().loop.install_sigchld()
+    else:
         hub = get_hub_if_exists()
         if hub is not None and hub.loop is not None:
             # The loop restores what it replaced; then the process gets the

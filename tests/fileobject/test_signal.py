@@ -47,16 +47,16 @@ def test_other_signals_go_straight_to_the_stdlib() -> None:
         stdsignal.signal(stdsignal.SIGUSR2, before)
 
 
-def test_sigchld_handler_is_recorded_not_installed(restore_sigchld: None) -> None:
+def test_sigchld_handler_is_recorded_and_the_loop_catches(restore_sigchld: None) -> None:
     def handler(*args: Any) -> None:
         pass
 
-    gevent.get_hub()
-    os_level = stdsignal.getsignal(stdsignal.SIGCHLD)
+    loop = gevent.get_hub().loop
     old = gsignal.signal(stdsignal.SIGCHLD, handler)
     assert old in (stdsignal.SIG_DFL, stdsignal.SIG_IGN) or callable(old)
     assert gsignal.getsignal(stdsignal.SIGCHLD) is handler
-    assert stdsignal.getsignal(stdsignal.SIGCHLD) == os_level
+    # The process-level handler is the loop's catcher, not ours.
+    assert getattr(stdsignal.getsignal(stdsignal.SIGCHLD), "__self__", None) is loop
     assert gsignal.signal(stdsignal.SIGCHLD, stdsignal.SIG_DFL) is handler
     assert stdsignal.getsignal(stdsignal.SIGCHLD) == stdsignal.SIG_DFL
 
@@ -85,6 +85,24 @@ def test_sigchld_handler_runs_in_a_greenlet_for_gevent_children(restore_sigchld:
     signum, frame, runner = calls[0]
     assert (signum, frame) == (stdsignal.SIGCHLD, None)
     assert isinstance(runner, gevent.Greenlet)
+
+
+def test_wakeup_fd_gets_the_sigchld_byte(restore_sigchld: None) -> None:
+    gevent.get_hub()
+    r, w = os.pipe()
+    os.set_blocking(r, False)
+    os.set_blocking(w, False)
+    gsignal.signal(stdsignal.SIGCHLD, lambda *args: None)
+    previous = gsignal.set_wakeup_fd(w)
+    try:
+        proc = subprocess.Popen([sys.executable, "-c", "pass"])
+        proc.wait(timeout=30)
+        with gevent.Timeout(5):
+            assert gevent.os.nb_read(r, 100) == bytes([stdsignal.SIGCHLD])
+    finally:
+        gsignal.set_wakeup_fd(previous)
+        os.close(r)
+        os.close(w)
 
 
 def test_set_wakeup_fd_returns_the_previous_descriptor() -> None:
