@@ -319,18 +319,26 @@ class SimpleQueue:
             progress = False
             while putters and (maxsize is None or len(self.queue) < maxsize):
                 p = putters.popleft()
-                self._put(p.item)
-                self._on_put()
+                try:
+                    self._put(p.item)
+                    self._on_put()
+                except Exception as exc:
+                    # A subclass hook failed: the parked putter gets the error,
+                    # not whoever happened to make room for it.
+                    p.error = exc
                 p.item = None
                 done.append(p)
                 progress = True
             while getters and len(self.queue):
                 g = getters.popleft()
-                if g.peek:
-                    g.item = self._peek()
-                else:
-                    g.item = self._get()
-                    progress = True
+                try:
+                    if g.peek:
+                        g.item = self._peek()
+                    else:
+                        g.item = self._get()
+                        progress = True
+                except Exception as exc:
+                    g.error = exc
                 done.append(g)
             if not progress or not putters:
                 return done

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import pytest
 
@@ -241,3 +242,57 @@ def test_task_done_racing_a_put_from_another_thread_keeps_join_waiting() -> None
     racer.join(10)
     assert q.unfinished_tasks == 1
     assert q.join(timeout=0) is False
+
+
+class _FailingPutQueue:
+    """Builds a Queue subclass whose next _put (or _get) raises once."""
+
+    @staticmethod
+    def make(maxsize: int) -> Any:
+        from gevent.queue import Queue
+
+        class Failing(Queue):
+            fail_put = False
+            fail_get = False
+
+            def _put(self, item: Any) -> None:
+                if self.fail_put:
+                    self.fail_put = False
+                    raise KeyError("put hook")
+                super()._put(item)
+
+            def _get(self) -> Any:
+                if self.fail_get:
+                    self.fail_get = False
+                    raise KeyError("get hook")
+                return super()._get()
+
+        return Failing(maxsize)
+
+
+def test_failing_put_hook_reaches_the_parked_putter_not_the_getter(virtual_hub: Any) -> None:
+    # Regression (test__monkey_queue): the error surfaced in the get that made room.
+    import gevent
+
+    q = _FailingPutQueue.make(1)
+    q.put(1)
+    q.fail_put = True
+    putter = gevent.spawn(q.put, 2)
+    gevent.sleep(0)
+    assert q.get() == 1
+    with pytest.raises(KeyError, match="put hook"):
+        putter.get()
+    assert q.empty()
+
+
+def test_failing_get_hook_reaches_the_parked_getter_and_keeps_the_item(virtual_hub: Any) -> None:
+    import gevent
+
+    q = _FailingPutQueue.make(1)
+    q.fail_get = True
+    getter = gevent.spawn(q.get)
+    gevent.sleep(0)
+    q.put("x")
+    with pytest.raises(KeyError, match="get hook"):
+        getter.get()
+    assert q.get() == "x"
