@@ -2,9 +2,9 @@
 
 The reference is gevent ``bench/run.py``'s ``REF_VERSION`` from the package index,
 installed in a virtual environment of its own. These tests never create that
-environment: they use the interpreter named by ``GEVENT_REF_PYTHON``, else
-``/work/refvenv/bin/python``, else the benchmark runner's venv if ``bench/run.py
---ref-venv`` already made it. Locating the venv, its interpreter and a clean
+environment: they use the interpreter named by ``GEVENT_REF_PYTHON``, else the
+benchmark runner's venv if ``bench/run.py`` already made it (CI runs the
+benchmark smoke test first for that reason). Locating the venv, its interpreter and a clean
 environment for it reuses the benchmark runner's own helpers.
 """
 
@@ -22,7 +22,6 @@ from types import ModuleType
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
-FALLBACK_REF_PYTHON = Path("/work/refvenv/bin/python")
 TIMEOUT = 30.0
 
 
@@ -51,8 +50,6 @@ def find_reference() -> Reference:
     if os.environ.get("GEVENT_REF_PYTHON"):
         candidates.append((Path(os.environ["GEVENT_REF_PYTHON"]), "GEVENT_REF_PYTHON"))
     else:
-        if FALLBACK_REF_PYTHON.exists():
-            candidates.append((FALLBACK_REF_PYTHON, str(FALLBACK_REF_PYTHON)))
         bench_python = bench._venv_python(bench.DEFAULT_REF_VENV)
         if bench_python.exists():
             candidates.append((bench_python, "bench/run.py's reference venv"))
