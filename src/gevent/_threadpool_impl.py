@@ -44,6 +44,7 @@ from greenlet import getcurrent
 from greenlet import greenlet as RawGreenlet
 
 from ._hub_local import get_hub_if_exists, get_hub_noargs
+from ._pool_impl import GroupMappingMixin
 from ._waiter import Waiter
 from .exceptions import InvalidThreadUseError
 from .monkey import get_original
@@ -710,22 +711,10 @@ class ThreadPool:
         """Like ``imap``, but yields results in the order they finish."""
         return _MapIterator(self, func, iterables, ordered=False)
 
-    def map(self, func: Callable[..., Any], iterable: Iterable[Any]) -> list[Any]:
-        return list(self.imap(func, iterable))
-
-    def map_cb(self, func: Callable[..., Any], iterable: Iterable[Any],
-               callback: Callable[[Any], Any] | None = None) -> list[Any]:
-        result = self.map(func, iterable)
-        if callback is not None:
-            callback(result)
-        return result
-
-    def map_async(self, func: Callable[..., Any], iterable: Iterable[Any],
-                  callback: Callable[[Any], Any] | None = None) -> Any:
-        """Start a Greenlet that maps ``func`` over ``iterable`` in the pool."""
-        from .greenlet import Greenlet
-
-        return Greenlet.spawn(self.map_cb, func, iterable, callback)
+    # The same on top of imap as for greenlet pools.
+    map = GroupMappingMixin.map
+    map_cb = GroupMappingMixin.map_cb
+    map_async = GroupMappingMixin.map_async
 
 
 class _MapIterator:
