@@ -344,12 +344,6 @@ class AbstractLinkable:
             else:
                 _deliver([entry], self)
 
-    def _call(self, callback: Callable[..., Any], hub: Any) -> None:
-        try:
-            callback(self)
-        except:  # noqa: E722 - a link's error must not stop the others
-            hub.handle_error((callback, self), *sys.exc_info())
-
     # -------------------------------------------------------------- waiting
 
     def _wait_core(self, timeout: float | None) -> bool:
