@@ -24,6 +24,7 @@ __all__ = [
     "IEventLoopBlocked",
     "IGeventDidPatchAllEvent",
     "IGeventDidPatchBuiltinModulesEvent",
+    "IGeventDidPatchEvent",
     "IGeventDidPatchModuleEvent",
     "IGeventPatchEvent",
     "IGeventWillPatchAllEvent",

@@ -45,8 +45,10 @@ __extensions__ = ["cancel_wait", "wait_read", "wait_write", "wait_readwrite"]
 # Everything else public in the stdlib module, copied as is. ``create_server``
 # is listed here as in gevent, but our own (green) version is what this module
 # holds; a patched stdlib ``create_server`` builds patched sockets anyway.
+# (CAPI, the C-level capsule, is left out, as gevent does.)
 __imports__ = [name for name in __socket__.__all__
-               if name not in __implements__ and name not in __extensions__]
+               if name not in __implements__ and name not in __extensions__
+               and name != "CAPI"]
 
 _globals = globals()
 for _name in __imports__:
