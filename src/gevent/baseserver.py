@@ -1,0 +1,12 @@
+"""``BaseServer``: the accept loop that gevent's servers share.
+
+The implementation lives in ``gevent._server_impl``.
+"""
+
+from __future__ import annotations
+
+from ._server_impl import BaseServer, parse_address
+
+__all__ = ["BaseServer"]
+
+_ = parse_address
