@@ -41,7 +41,7 @@ def roundtrip(server: BaseServer, payload: bytes) -> bytes:
     with connect(server) as client:
         client.sendall(payload)
         client.shutdown(stdsocket.SHUT_WR)
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             data = client.recv(1024)
             if not data:
@@ -120,7 +120,7 @@ def test_socket_listener_and_start_stop_accepting(servers: list[BaseServer]) -> 
     with connect(server, timeout=0.2) as client:
         # Queued in the backlog, but nobody reads it.
         client.sendall(b"two")
-        with pytest.raises(socket.timeout):
+        with pytest.raises(TimeoutError):
             client.recv(10)
         server.start_accepting()
         client.settimeout(5)
