@@ -360,6 +360,9 @@ class BaseServer:
                 self.loop.handle_error((args[1:], self), *sys.exc_info())
                 self._pause_after_error()
                 return
+            if self._watcher is None:
+                # A handler run in the hub (spawn=None) stopped or closed us.
+                return
 
     def _pause_after_error(self) -> None:
         if self.delay < 0:
@@ -426,9 +429,12 @@ class BaseServer:
         return "socket" not in self.__dict__
 
     def start(self) -> None:
-        """Create the socket if needed and start accepting; returns at once."""
+        """Create the socket if needed and start accepting; returns at once.
+
+        Starting a started server does nothing, as in gevent.
+        """
         if self.started:
-            raise AssertionError(f"{self!r} is already started")
+            return
         self.init_socket()
         self._stop_event.clear()
         try:
