@@ -466,8 +466,13 @@ class BaseServer:
             timeout = self.stop_timeout
         pool = self.pool
         if pool:
-            pool.join(timeout=timeout)
-            pool.kill(block=True, timeout=1)
+            # A spawn object that only offers spawn() and full() has nothing to wait for.
+            join = getattr(pool, "join", None)
+            if join is not None:
+                join(timeout=timeout)
+            kill = getattr(pool, "kill", None)
+            if kill is not None:
+                kill(block=True, timeout=1)
 
     def serve_forever(self, stop_timeout: float | None = None) -> None:
         """Start if needed, then block until ``stop()`` or ``close()``."""

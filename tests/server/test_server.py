@@ -443,3 +443,79 @@ def test_ssl_args_without_gevent_ssl_or_with_a_context(servers: list[BaseServer]
     server.start()
     assert roundtrip(server, b"wrapped") == b"wrapped"
     assert context.calls == [{"server_side": True}]
+
+
+# ------------------------------------------------------------ life cycle edges
+
+
+def test_closing_the_listening_socket_is_fatal(
+        servers: list[BaseServer], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    errors: list[Any] = []
+    monkeypatch.setattr(gevent.get_hub(), "handle_error",
+                        lambda context, t, v, tb: errors.append((context, v)))
+    server = StreamServer(LOCAL, echo)
+    servers.append(server)
+    server.start()
+    server.socket.close()
+    with gevent.Timeout(5):
+        while server.started:
+            gevent.sleep(0.01)
+    assert server.closed
+    assert errors[0][0] is server
+    assert errors[0][1].errno == errno.EBADF
+    assert "ERROR: <StreamServer" in capsys.readouterr().err
+
+
+def test_a_stopped_address_server_can_start_again(servers: list[BaseServer]) -> None:
+    server = StreamServer(LOCAL, echo)
+    servers.append(server)
+    server.start()
+    server.start()  # already started: nothing happens
+    assert roundtrip(server, b"1") == b"1"
+    server.stop()
+    assert server.closed
+    server.start()
+    assert roundtrip(server, b"2") == b"2"
+
+
+def test_hub_handler_may_stop_the_server(servers: list[BaseServer]) -> None:
+    def handle(client: socket.socket, _address: Any) -> None:
+        client.sendall(b"bye")
+        server.close()
+
+    server = StreamServer(LOCAL, handle, spawn=None)
+    servers.append(server)
+    server.start()
+    assert roundtrip(server, b"") == b"bye"
+    assert server.closed
+    assert not server.started
+
+
+def test_pool_like_object_without_semaphore_is_polled_when_full(
+        servers: list[BaseServer]) -> None:
+    class TwoAtATime:
+        def __init__(self) -> None:
+            self.running = 0
+
+        def full(self) -> bool:
+            return self.running >= 2
+
+        def spawn(self, func: Any, *args: Any) -> Any:
+            self.running += 1
+
+            def run() -> None:
+                try:
+                    func(*args)
+                finally:
+                    self.running -= 1
+            return gevent.spawn(run)
+
+    pool = TwoAtATime()
+    server = StreamServer(LOCAL, echo, spawn=pool)
+    servers.append(server)
+    server.start()
+    workers = [gevent.spawn(roundtrip, server, bytes([i]) * 100) for i in range(6)]
+    gevent.joinall(workers, timeout=10, raise_error=True)
+    assert [w.value for w in workers] == [bytes([i]) * 100 for i in range(6)]
+    assert pool.running == 0
