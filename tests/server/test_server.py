@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import errno
 import socket as stdsocket
+import sys
+import types
 from collections.abc import Iterator
 from typing import Any
 
@@ -519,3 +521,27 @@ def test_pool_like_object_without_semaphore_is_polled_when_full(
     gevent.joinall(workers, timeout=10, raise_error=True)
     assert [w.value for w in workers] == [bytes([i]) * 100 for i in range(6)]
     assert pool.running == 0
+
+
+def test_ssl_keyfile_args_use_gevent_ssl_wrap_socket(
+        servers: list[BaseServer], monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[dict[str, Any]] = []
+
+    def wrap_socket(sock: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs)
+        return sock
+
+    fake = types.ModuleType("gevent.ssl")
+    fake.wrap_socket = wrap_socket  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "gevent.ssl", fake)
+    server = StreamServer(LOCAL, echo, keyfile="k.pem", certfile="c.pem")
+    servers.append(server)
+    server.start()
+    assert roundtrip(server, b"tls?") == b"tls?"
+    assert calls == [{"keyfile": "k.pem", "certfile": "c.pem", "server_side": True}]
+
+
+def test_ssl_args_without_gevent_ssl_say_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "gevent.ssl", None)
+    with pytest.raises(ImportError, match=r"gevent\.ssl could not be imported"):
+        StreamServer(LOCAL, echo, certfile="c.pem")
