@@ -80,11 +80,11 @@ BENCHMARKS: tuple[Benchmark, ...] = (
               extra_args=("100",), details=("items_per_s",)),
     Benchmark("sleep_random", "sleep_random.py", 100_000, 2_000,
               details=("late_p50_ms", "late_p99_ms", "late_max_ms")),
-    # ---- Slot for the I/O and server benchmarks, added as those modules land.
+    # ---- I/O and server benchmarks, added as those modules land.
     # Same contract: a script in benchmarks/ using only gevent's public API, a size
-    # argument, one JSON line with at least "time_s". For example:
-    # Benchmark("tcp_echo", "tcp_echo.py", 20_000, 500,
-    #           details=("us_per_roundtrip",)),          # gevent.socket / gevent.server
+    # argument, one JSON line with at least "time_s".
+    Benchmark("tcp_echo", "tcp_echo.py", 20_000, 500,
+              details=("us_per_roundtrip",)),          # gevent.socket / gevent.server
     # Benchmark("wsgi_load", "wsgi_load.py", 20_000, 500,
     #           details=("requests_per_s", "lat_p99_ms")),  # gevent.pywsgi + load generator
 )
