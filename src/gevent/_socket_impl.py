@@ -120,8 +120,13 @@ class socket(_stdsocket):
 
     # ------------------------------------------------------------- waiting
 
-    def _wait(self, watcher: Any, timeout: Any = _NONE) -> None:
-        """Park the current greenlet until ``watcher`` fires (or the timeout passes)."""
+    def _wait(self, watcher: Any, timeout: Any = _NONE,
+              timeout_exc: BaseException | None = None) -> None:
+        """Park the current greenlet until ``watcher`` fires (or the timeout passes).
+
+        ``timeout_exc`` replaces the default ``socket.timeout('timed out')``
+        (``gevent.ssl`` words its timeouts as the standard library does).
+        """
         if timeout is _NONE:
             timeout = self._timeout
         hub = get_hub()
@@ -134,7 +139,9 @@ class socket(_stdsocket):
         if watcher.callback is not None:
             raise ConcurrentObjectUseError(
                 f"This socket is already used by another greenlet: {watcher.callback!r}")
-        timer = Timeout._start_new_or_dummy(timeout, _timed_out() if timeout else None)
+        if timeout and timeout_exc is None:
+            timeout_exc = _timed_out()
+        timer = Timeout._start_new_or_dummy(timeout, timeout_exc if timeout else None)
         try:
             hub.wait(watcher)
         finally:

@@ -1,0 +1,46 @@
+"""Cooperative TLS: the standard ``ssl`` module, with green sockets.
+
+``gevent.ssl`` re-exports every name of the standard library's ``ssl`` module
+(``__imports__``) and replaces the ones in ``__implements__`` with versions
+whose sockets block only the calling greenlet; ``monkey.patch_ssl`` copies
+exactly those onto ``ssl``. ``create_default_context`` is also ours, so that
+it returns a green context without monkey patching; ``orig_SSLContext`` is the
+standard library's class.
+
+The implementation is in ``gevent._ssl_impl``.
+"""
+
+from __future__ import annotations
+
+import ssl as __ssl__
+from typing import Any
+
+from ._ssl_impl import (
+    SSLContext,
+    SSLSocket,
+    create_default_context,
+    get_server_certificate,
+    orig_SSLContext,
+    wrap_socket,
+)
+from .socket import create_connection, socket
+
+__implements__ = ["SSLContext", "SSLSocket", "get_server_certificate", "wrap_socket"]
+
+# Every other stdlib name, private ones included (other stdlib modules reach
+# for ``ssl._create_default_https_context`` and friends), copied as is.
+_ours = {"create_default_context", "create_connection", "socket"}
+__imports__ = [name for name in dir(__ssl__)
+               if not name.startswith("__") and name not in __implements__
+               and name not in ("namedtuple", "socket")]
+
+_globals = globals()
+for _name in __imports__:
+    if _name not in _ours:
+        _globals[_name] = getattr(__ssl__, _name)
+del _name, _globals, _ours
+
+__all__ = __implements__ + __imports__
+
+_: Any = (SSLContext, SSLSocket, create_default_context, get_server_certificate,
+          orig_SSLContext, wrap_socket, create_connection, socket)
