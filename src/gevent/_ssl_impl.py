@@ -45,7 +45,7 @@ from typing import Any
 
 from ._socket_impl import _NONE
 from ._socket_impl import socket as _green_socket
-from ._socketcommon import create_connection
+from ._socketcommon import cancel_wait_ex, create_connection
 
 __all__ = ["SSLContext", "SSLSocket", "create_default_context", "get_server_certificate",
            "orig_SSLContext", "wrap_socket"]
@@ -348,7 +348,13 @@ class SSLSocket(_green_socket):
                 if timeout == 0.0:
                     raise
                 watcher = self._write_event
+            sslobj = self._sslobj
             self._wait(watcher, timeout, _timeout_type(message) if timeout else None)
+            if self._sslobj is not sslobj:
+                # Closed (or shut down) by another greenlet while we waited. The
+                # loop may wake us as "ready" before the cancellation arrives;
+                # OpenSSL must not touch the old descriptor number again.
+                raise cancel_wait_ex()
 
     def _checkClosed(self, msg: Any = None) -> None:
         """Kept for code written against the standard library's class; checks nothing."""
