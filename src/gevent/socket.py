@@ -14,6 +14,19 @@ The implementation is in ``gevent._socket_impl`` (the class) and
 from __future__ import annotations
 
 import socket as __socket__
+
+# The errno names gevent's socket module has always carried (not in __all__).
+from errno import (  # noqa: F401
+    EAGAIN,
+    EALREADY,
+    EBADF,
+    ECONNREFUSED,
+    EHOSTUNREACH,
+    EINPROGRESS,
+    EINVAL,
+    EISCONN,
+    EWOULDBLOCK,
+)
 from socket import _GLOBAL_DEFAULT_TIMEOUT, SocketIO  # type: ignore[attr-defined]
 from typing import Any
 

@@ -313,3 +313,13 @@ def test_create_server_is_green() -> None:
         client.close()
     finally:
         server.close()
+
+
+def test_module_carries_the_errno_names_gevent_code_uses() -> None:
+    # Regression (test__socket_close): gevent.socket.EBADF and friends were missing.
+    import errno
+
+    for name in ("EAGAIN", "EALREADY", "EBADF", "ECONNREFUSED", "EINPROGRESS", "EINVAL",
+                 "EISCONN", "EWOULDBLOCK"):
+        assert getattr(socket, name) == getattr(errno, name)
+        assert name not in socket.__all__
