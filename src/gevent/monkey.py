@@ -264,7 +264,45 @@ def patch_selectors(aggressive: bool = True) -> bool:
 
 def patch_ssl(_warnings: Any = None, _first_time: bool = True) -> bool:
     """Replace ``ssl`` with ``gevent.ssl``. Does nothing in a build without ``gevent.ssl``."""
+    if "ssl" in sys.modules and not is_module_patched("ssl"):
+        _warn_if_ssl_was_used_early(sys.modules["ssl"])
     return _patch_module("ssl")
+
+
+def _warn_if_ssl_was_used_early(ssl_module: Any) -> None:
+    # Patching replaces names in the ssl module only: code that already took
+    # ``SSLContext`` out of it, or subclassed it, keeps the blocking class.
+    original = getattr(ssl_module, "SSLContext", None)
+    if original is None:
+        return
+    holders = sorted(
+        name for name, module in list(sys.modules.items())
+        if module is not None and name != "ssl" and not name.startswith("gevent")
+        and getattr(module, "SSLContext", None) is original
+    )
+    subclasses = sorted(
+        f"{cls.__module__}.{cls.__qualname__}" for cls in _all_subclasses(original)
+        if not cls.__module__.startswith("gevent")
+    )
+    if not holders and not subclasses:
+        return
+    lines = ["ssl was imported, and used, before monkey-patching: patch earlier (before "
+             "anything imports ssl, requests or urllib3) or these keep the blocking ssl."]
+    if holders:
+        lines.append(f"Modules that had direct imports (NOT patched): {holders}.")
+    if subclasses:
+        lines.append(f"Subclasses (NOT patched): {subclasses}.")
+    warnings.warn(" ".join(lines), MonkeyPatchWarning, stacklevel=3)
+
+
+def _all_subclasses(cls: type) -> list[type]:
+    found = []
+    pending = list(cls.__subclasses__())
+    while pending:
+        sub = pending.pop()
+        found.append(sub)
+        pending.extend(sub.__subclasses__())
+    return found
 
 
 def patch_os() -> bool:

@@ -130,3 +130,36 @@ def test_python_m_gevent_monkey(tmp_path: object, flag: str) -> None:
     assert proc.returncode == 0, proc.stderr
     module = "socket" if flag == "--no-socket" else "gevent.socket"
     assert proc.stdout.split() == [module, "['arg']"]
+
+
+def test_patching_ssl_late_warns_about_subclasses_and_direct_imports() -> None:
+    out = run_python("""
+        import warnings
+        from ssl import SSLContext
+
+        class Mine(SSLContext):
+            pass
+
+        from gevent import monkey
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            monkey.patch_all()
+        messages = [str(w.message) for w in caught
+                    if isinstance(w.message, monkey.MonkeyPatchWarning)]
+        assert len(messages) == 1, messages
+        assert "Modules that had direct imports (NOT patched): ['__main__']" in messages[0]
+        assert "Subclasses (NOT patched): ['__main__.Mine']" in messages[0]
+        assert "gevent." not in messages[0]
+        print("ok")
+    """)
+    assert out == "ok\n"
+
+
+def test_patching_ssl_after_a_plain_import_does_not_warn() -> None:
+    out = run_python("""
+        import ssl
+        from gevent import monkey
+        monkey.patch_all()
+        print("ok")
+    """)
+    assert out == "ok\n"
