@@ -296,8 +296,8 @@ def _warn_if_ssl_was_used_early(ssl_module: Any) -> None:
 
 
 def _all_subclasses(cls: type) -> list[type]:
-    found = []
-    pending = list(cls.__subclasses__())
+    found: list[type] = []
+    pending: list[type] = list(cls.__subclasses__())
     while pending:
         sub = pending.pop()
         found.append(sub)
