@@ -120,12 +120,16 @@ class ImportableSetting(Setting):
         path = path.strip()
         if path in self.unavailable:
             raise ImportError(self.unavailable[path])
-        return _import_dotted(self.shortname_map.get(path, path))
+        dotted = self.shortname_map.get(path, path)
+        if "/" in dotted or "\\" in dotted:
+            # A file path is not an importable name, and we never touch sys.path.
+            raise ImportError(f"Cannot import {dotted!r}: use a dotted module name, not a path")
+        return _import_dotted(dotted)
 
-    def validate(self, value: Any) -> Any:
-        if value is None or not isinstance(value, (str, list, tuple)):
-            return value
-        candidates = value.split(",") if isinstance(value, str) else list(value)
+    def _import_one_of(self, candidates: list[Any]) -> Any:
+        """The first candidate that imports; ImportError naming every failure otherwise."""
+        if not candidates:
+            raise ImportError("Cannot import from empty list")
         errors = []
         for candidate in candidates:
             try:
@@ -137,6 +141,22 @@ class ImportableSetting(Setting):
             + "; ".join(errors)
         )
 
+    def validate(self, value: Any) -> Any:
+        if value is None or not isinstance(value, (str, list, tuple)):
+            return value
+        candidates = value.split(",") if isinstance(value, str) else list(value)
+        return self._import_one_of(candidates)
+
+    def get_options(self) -> dict[str, Any]:
+        """Each short name, with what it imports to (or the error it gives)."""
+        options: dict[str, Any] = {}
+        for name in self.shortname_map:
+            try:
+                options[name] = self._import_one(name)
+            except (ImportError, AttributeError) as exc:
+                options[name] = exc
+        return options
+
 
 _NO_COMPILED = (
     "this gevent is the pure-Python reimplementation and has no {} loop; "
@@ -144,7 +164,7 @@ _NO_COMPILED = (
 )
 
 
-class LoopSetting(ImportableSetting):
+class Loop(ImportableSetting):
     name = "loop"
     environment_key = "GEVENT_LOOP"
     default = "python"
@@ -160,7 +180,7 @@ class LoopSetting(ImportableSetting):
     }
 
 
-class ResolverSetting(ImportableSetting):
+class Resolver(ImportableSetting):
     name = "resolver"
     environment_key = "GEVENT_RESOLVER"
     default = "thread,block"
@@ -173,14 +193,14 @@ class ResolverSetting(ImportableSetting):
     }
 
 
-class ThreadpoolSetting(ImportableSetting):
+class Threadpool(ImportableSetting):
     name = "threadpool"
     environment_key = "GEVENT_THREADPOOL"
     default = "gevent.threadpool.ThreadPool"
     desc = "The thread pool class the hub creates on demand."
 
 
-class FileObjectSetting(ImportableSetting):
+class FileObject(ImportableSetting):
     name = "fileobject"
     environment_key = "GEVENT_FILE"
     default = "posix,thread"
@@ -192,7 +212,7 @@ class FileObjectSetting(ImportableSetting):
     }
 
 
-class FormatContextSetting(ImportableSetting):
+class FormatContext(ImportableSetting):
     name = "format_context"
     environment_key = "GEVENT_FORMAT_CONTEXT"
     default = "pprint.saferepr"
@@ -224,7 +244,7 @@ class _TraceMalloc(_Bool):
 
 
 SETTINGS: list[type[Setting]] = [
-    LoopSetting, ResolverSetting, ThreadpoolSetting, FileObjectSetting, FormatContextSetting,
+    Loop, Resolver, Threadpool, FileObject, FormatContext,
     _Backend, _Nameservers, _TraceMalloc,
     _simple("threadpool_idle_task_timeout", "GEVENT_THREADPOOL_IDLE_TASK_TIMEOUT", 5.0, _Float,
             "Seconds an idle thread pool worker waits before exiting."),

@@ -41,9 +41,14 @@ __all__ = [
 ]
 
 try:
-    from zope.event import subscribers
+    from zope.event import notify, subscribers
 except ImportError:
     subscribers: list[Callable[[Any], Any]] = []  # type: ignore[no-redef]
+
+    def notify(event: Any) -> None:  # type: ignore[misc]
+        """Call every subscriber with ``event``."""
+        for subscriber in list(subscribers):
+            subscriber(event)
 
 try:
     from zope.interface import Attribute, Interface, implementer
@@ -60,12 +65,6 @@ except ImportError:
             return cls
 
         return apply
-
-
-def notify(event: Any) -> None:
-    """Call every subscriber with ``event``."""
-    for subscriber in list(subscribers):
-        subscriber(event)
 
 
 def notify_and_call_entry_points(event: Any) -> None:

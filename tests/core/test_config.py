@@ -72,3 +72,21 @@ def test_version_is_the_installed_distribution_version() -> None:
     assert gevent.__version__ == version("gevent")
     assert gevent.version_info[0] >= 1
     assert ".dev" not in gevent.__version__ and "rc" not in gevent.__version__
+
+
+def test_importable_setting_refuses_paths_and_empty_lists_clearly() -> None:
+    from gevent._config import ImportableSetting, Resolver
+
+    setting = ImportableSetting()
+    with pytest.raises(ImportError, match="Cannot import from empty list"):
+        setting._import_one_of([])
+    before = list(sys.path)
+    with pytest.raises(ImportError, match=r"Cannot import 'foo/bar\.mod'"):
+        setting._import_one("foo/bar.mod")
+    assert sys.path == before
+    resolver = Resolver()
+    resolver.set("block")
+    from gevent.resolver.blocking import Resolver as Blocking
+
+    assert resolver.get() is Blocking
+    assert "thread" in resolver.get_options()
