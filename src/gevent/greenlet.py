@@ -249,7 +249,8 @@ class Greenlet(RawGreenlet):
 
     def __repr__(self) -> str:
         classname = type(self).__name__
-        name = f' "{self._name}"' if self._name is not None else ""
+        # The name shows once it was given or the ident behind it was computed.
+        name = f' "{self.name}"' if self._name is not None or self._ident is not None else ""
         return f"<{classname}{name} at {id(self):#x}: {self._formatinfo()}>"
 
     # --------------------------------------------------------------- state

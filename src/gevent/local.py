@@ -131,6 +131,10 @@ class local:
     def __getattribute__(self, name: str) -> Any:
         if name == "_local__impl":
             return _get_registry(self, name)
+        if name == "__class__":
+            # isinstance() asks for this; it must not give the asking greenlet
+            # a dict (and re-run a subclass __init__) as a side effect.
+            return type(self)
         d = _current_dict(self)
         if name == "__dict__":
             return d

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import sys
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from greenlet import getcurrent
@@ -56,9 +56,18 @@ def _thread_stacks(limit: int | None, current_thread_ident: int | None) -> list[
 
 
 class GreenletTree:
-    """The greenlets of this process arranged by who spawned whom."""
+    """The greenlets of this process arranged by who spawned whom.
+
+    A greenlet's parent in the tree is the greenlet that spawned it (when
+    ``config.track_greenlet_tree`` recorded it), else its greenlet ``parent``.
+    ``format()`` draws the tree; with details it adds each greenlet's parent,
+    its running and spawning stacks, its spawn-tree locals (where they start)
+    and its ``gevent.local`` data.
+    """
 
     DEFAULT_DETAILS = {"running_stacks": True, "spawning_stacks": True, "locals": True}
+    # How much of a finished greenlet's value (or exception) the label shows.
+    _VALUE_WIDTH = 30
 
     def __init__(self, greenlet: Any) -> None:
         self.greenlet = greenlet
@@ -71,78 +80,160 @@ class GreenletTree:
 
     @property
     def root(self) -> bool:
-        return self.greenlet is None or getattr(self.greenlet, "parent", None) is None
+        g = self.greenlet
+        return g is None or getattr(g, "parent", None) is None or bool(
+            getattr(g, "greenlet_tree_is_root", False))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.greenlet, name)
 
+    # ---------------------------------------------------------------- building
+
+    @staticmethod
+    def _spawner(g: Any) -> Any:
+        ref = getattr(g, "spawning_greenlet", None)
+        spawner = ref() if ref is not None else None
+        return spawner if spawner is not None else g.parent
+
     @classmethod
     def _forest_dict(cls) -> dict[Any, GreenletTree]:
-        trees: dict[Any, GreenletTree] = {}
-        glets = [o for o in gc.get_objects() if isinstance(o, RawGreenlet)]
+        glets = [o for o in gc.get_objects()
+                 if issubclass(type(o), RawGreenlet)
+                 and not getattr(o, "greenlet_tree_is_ignored", False)]
+        trees = {g: cls(g) for g in glets}
         for g in glets:
-            trees[g] = cls(g)
-        for g in glets:
-            spawner_ref = getattr(g, "spawning_greenlet", None)
-            spawner = spawner_ref() if spawner_ref is not None else None
-            if spawner is None:
-                spawner = g.parent
+            if getattr(g, "greenlet_tree_is_root", False):
+                continue
+            spawner = cls._spawner(g)
             if spawner is not None and spawner in trees:
                 trees[spawner].add_child(trees[g])
+        for tree in trees.values():
+            tree.child_trees.sort(key=_child_order)
         return trees
 
     @classmethod
     def forest(cls) -> list[GreenletTree]:
-        """The roots of every tree: one per thread's main greenlet, typically."""
+        """One tree per root (each thread's main greenlet, and detached ones)."""
         trees = cls._forest_dict()
         children = {id(c) for t in trees.values() for c in t.child_trees}
         return [t for t in trees.values() if id(t) not in children]
 
     @classmethod
     def current_tree(cls) -> GreenletTree:
-        """The tree holding the current greenlet, starting at its root."""
+        """The tree holding the current greenlet, from its root."""
         trees = cls._forest_dict()
-        current = getcurrent()
-        root = current
-        while root.parent is not None:
-            root = root.parent
-        return trees.get(root) or cls(root)
+        g = getcurrent()
+        while not getattr(g, "greenlet_tree_is_root", False):
+            up = cls._spawner(g)
+            if up is None or getattr(up, "greenlet_tree_is_ignored", False):
+                break
+            g = up
+        return trees.get(g) or cls(g)
 
-    def format_lines(self, details: bool | dict[str, bool] = True) -> list[str]:
-        if not isinstance(details, dict):
-            details = (self.DEFAULT_DETAILS if details
-                       else dict.fromkeys(self.DEFAULT_DETAILS, False))
-        lines: list[str] = []
-        self._format(lines, "", details)
-        return lines
+    # --------------------------------------------------------------- drawing
 
-    def _format(self, lines: list[str], indent: str, details: dict[str, bool]) -> None:
+    def _label(self) -> str:
+        from gevent.greenlet import Greenlet
+
         g = self.greenlet
         label = repr(g)
-        if getattr(g, "dead", False):
-            label += "; finished"
-        elif g is getcurrent():
-            label += "; running"
-        lines.append(indent + label)
-        sub = indent + " :    "
+        width = self._VALUE_WIDTH
+        if isinstance(g, Greenlet):
+            if g.ready():
+                if g.successful():
+                    label += f"; finished with value {repr(g.value)[:width]}"
+                else:
+                    label += f"; finished with exception {repr(g.exception)[:width]}"
+            elif not g.started:
+                label += "; not running"
+        elif not g:
+            label += "; not running"
+        return label
+
+    def _details(self, details: dict[str, bool], parent: GreenletTree | None) -> list[str]:
+        g = self.greenlet
+        lines = [f"Parent: {g.parent!r}"]
         if details.get("running_stacks") and getattr(g, "gr_frame", None) is not None:
-            lines.append(sub + "Running:")
-            for entry in traceback.format_stack(g.gr_frame):
-                lines.extend(sub + "  " + ln for ln in entry.rstrip().splitlines())
-        if details.get("spawning_stacks") and getattr(g, "spawning_stack", None) is not None:
-            lines.append(sub + "Spawned at:")
-            for entry in traceback.format_stack(g.spawning_stack):
-                lines.extend(sub + "  " + ln for ln in entry.rstrip().splitlines())
-        tree_locals = getattr(g, "spawn_tree_locals", None)
-        if details.get("locals") and tree_locals:
-            lines.append(sub + f"Spawn Tree Locals: {tree_locals!r}")
-        for child in self.child_trees:
-            child._format(lines, indent + " +--- ", details)
+            lines.append("Running:")
+            lines.extend(_stack_lines(traceback.format_stack(g.gr_frame)))
+        stack = getattr(g, "spawning_stack", None) if details.get("spawning_stacks") else None
+        if stack is not None:
+            lines.append("Spawned at:")
+            lines.extend(_stack_lines(traceback.format_stack(stack)))
+        if details.get("locals"):
+            tree_locals = getattr(g, "spawn_tree_locals", None)
+            inherited = (getattr(parent.greenlet, "spawn_tree_locals", None)
+                         if parent is not None else None)
+            if tree_locals and tree_locals is not inherited:
+                lines.append("Spawn Tree Locals")
+                lines.append(repr(tree_locals))
+            gl = _greenlet_locals(g)
+            if gl:
+                lines.append("Greenlet Locals:")
+                for (kind, ident), data in gl:
+                    lines.append(f"  Local {kind!r} at {ident:#x}")
+                    lines.append(f"    {data!r}")
+        return lines
+
+    def format_lines(self, details: bool | dict[str, bool] = True) -> list[str]:
+        # ``details``: True for every detail, False for the bare tree, or a dict
+        # naming the details to change (the "Parent:" line always shows then).
+        shown: dict[str, bool] | None
+        if isinstance(details, dict):
+            shown = {**self.DEFAULT_DETAILS, **details}
+        else:
+            shown = dict(self.DEFAULT_DETAILS) if details else None
+        out = [self._label()]
+        if shown is not None:
+            out.extend(" :    " + line for line in self._details(shown, None))
+        children = self.child_trees
+        for i, child in enumerate(children):
+            more = i < len(children) - 1
+            child._draw(out, shown, self, 1, " ", more, more)
+        return out
+
+    def _draw(self, out: list[str], details: dict[str, bool] | None, parent: GreenletTree,
+              depth: int, bars: str, more_siblings: bool, top_open: bool) -> None:
+        # ``bars`` holds one column per level above this node: "|" where that
+        # level still has siblings to draw. Detail lines keep the root's ":"
+        # while the top-level subtree they belong to is not the last one.
+        out.append(f"{bars}+--- {self._label()}")
+        if details is not None:
+            lead = " :" if top_open else "  "
+            pad = " " * (6 * (depth + 1) - 2)
+            out.extend(lead + pad + line for line in self._details(details, parent))
+        child_bars = bars + ("|    " if more_siblings else "     ")
+        children = self.child_trees
+        for i, child in enumerate(children):
+            child._draw(out, details, self, depth + 1, child_bars,
+                        i < len(children) - 1, top_open)
 
     def format(self, details: bool | dict[str, bool] = True) -> str:
         return "\n".join(self.format_lines(details))
 
-    __str__ = format
+    def __str__(self) -> str:
+        return self.format(False)
+
+
+def _child_order(tree: GreenletTree) -> tuple[int, int]:
+    from gevent.greenlet import Greenlet
+
+    g = tree.greenlet
+    if isinstance(g, Greenlet):
+        return (1, g.minimal_ident)
+    return (0, 0)
+
+
+def _stack_lines(entries: list[str]) -> list[str]:
+    return ["  " + ln for entry in entries for ln in entry.rstrip().splitlines()]
+
+
+def _greenlet_locals(g: Any) -> list[Any]:
+    try:
+        from gevent.local import all_local_dicts_for_greenlet
+    except ImportError:
+        return []
+    return [entry for entry in all_local_dicts_for_greenlet(g) if entry[1]]
 
 
 def format_run_info(thread_stacks: bool = True, greenlet_stacks: bool = True,
@@ -187,56 +278,81 @@ class _FailedToSwitch(AssertionError):
     pass
 
 
-class assert_switches:
-    """Fail (``AssertionError``) if the block does not switch greenlets, or blocks too long.
+class _SwitchTracer:
+    """A ``greenlet.settrace`` hook that notes switches and the longest gap between them."""
 
-    With ``max_blocking_time``, any stretch without a switch longer than that fails;
-    with ``hub_only``, only switches into the hub count.
+    def __init__(self, hub_only: bool) -> None:
+        import time
+
+        self.hub_only = hub_only
+        self.active_greenlet: Any = getcurrent()
+        self.previous_trace_function: Any = None
+        self.switched = False
+        self._clock = time.perf_counter
+        self.last_switch = self._clock()
+        self.longest_gap = 0.0
+
+    def __call__(self, event: str, args: Any) -> None:
+        if event in ("switch", "throw"):
+            _origin, target = args
+            self.active_greenlet = target
+            if not self.hub_only or _is_hub(target):
+                now = self._clock()
+                self.longest_gap = max(self.longest_gap, now - self.last_switch)
+                self.last_switch = now
+                self.switched = True
+        if self.previous_trace_function is not None:
+            self.previous_trace_function(event, args)
+
+    def finish(self) -> float:
+        self.longest_gap = max(self.longest_gap, self._clock() - self.last_switch)
+        return self.longest_gap
+
+
+def _is_hub(g: Any) -> bool:
+    from gevent.hub import Hub
+
+    return isinstance(g, Hub)
+
+
+class assert_switches:
+    """Fail (an ``AssertionError``) if the block blocks the other greenlets.
+
+    Without ``max_blocking_time``, the block must switch at least once; with it,
+    no stretch without a switch may last longer than that many seconds. With
+    ``hub_only``, only switches into the hub count.
     """
 
     def __init__(self, max_blocking_time: float | None = None, hub_only: bool = False) -> None:
         self.max_blocking_time = max_blocking_time
         self.hub_only = hub_only
-        self._switched = False
-        self._longest = 0.0
-        self._last = 0.0
-        self._previous_trace: Any = None
-
-    def _trace(self, event: str, args: Iterable[Any]) -> None:
-        import time
-
-        from gevent.hub import Hub
-
-        _origin, target = args  # type: ignore[misc]
-        if not self.hub_only or isinstance(target, Hub):
-            self._switched = True
-        now = time.perf_counter()
-        self._longest = max(self._longest, now - self._last)
-        self._last = now
-        if self._previous_trace is not None:
-            self._previous_trace(event, args)
+        self.tracer: _SwitchTracer | None = None
 
     def __enter__(self) -> assert_switches:
-        import time
-
         import greenlet
 
-        self._last = time.perf_counter()
-        self._previous_trace = greenlet.settrace(self._trace)
+        self.tracer = tracer = _SwitchTracer(self.hub_only)
+        tracer.previous_trace_function = greenlet.settrace(tracer)
         return self
 
     def __exit__(self, t: Any, v: Any, tb: Any) -> None:
-        import time
-
         import greenlet
 
-        greenlet.settrace(self._previous_trace)
-        self._longest = max(self._longest, time.perf_counter() - self._last)
+        tracer = self.tracer
+        assert tracer is not None
+        greenlet.settrace(tracer.previous_trace_function)
+        self.tracer = None
+        gap = tracer.finish()
         if t is not None:
             return
-        if self.max_blocking_time is None:
-            if not self._switched:
-                raise _FailedToSwitch("To the hub" if self.hub_only else "No switches")
-        elif self._longest > self.max_blocking_time:
-            raise _FailedToSwitch(
-                f"blocked for {self._longest:.4f}s, more than {self.max_blocking_time}s")
+        limit = self.max_blocking_time
+        # Reaching the hub is required whenever hub_only is asked for; for any
+        # greenlet, a time limit alone is enough.
+        must_switch = limit is None or self.hub_only
+        if (tracer.switched or not must_switch) and (limit is None or gap <= limit):
+            return
+        target = "To the hub" if self.hub_only else "To any greenlet"
+        message = f"{target} in {gap:.4f} seconds"
+        if limit is not None:
+            message += f" (max allowed {limit:.4f} seconds)"
+        raise _FailedToSwitch(message)
