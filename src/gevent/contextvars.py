@@ -9,5 +9,7 @@ from __future__ import annotations
 
 from contextvars import Context, ContextVar, Token, copy_context
 
-__implements__ = ["ContextVar", "Context", "copy_context", "Token"]
+# The standard library's own objects: nothing to patch, everything imported.
+__implements__: list[str] = []
+__imports__ = ["ContextVar", "Context", "copy_context", "Token"]
 __all__ = ["Context", "ContextVar", "Token", "copy_context"]

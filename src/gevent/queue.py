@@ -22,8 +22,9 @@ from ._queue_impl import (
 )
 
 __implements__ = ["Queue", "PriorityQueue", "LifoQueue", "SimpleQueue"]
-__extensions__ = ["JoinableQueue", "Channel"]
-__imports__ = ["Empty", "Full", "ShutDown"]
+# ShutDown is only in the standard library from Python 3.13: ours either way.
+__extensions__ = ["JoinableQueue", "Channel", "ShutDown"]
+__imports__ = ["Empty", "Full"]
 __all__ = ["Channel", "Empty", "Full", "JoinableQueue", "LifoQueue", "PriorityQueue", "Queue",
            "ShutDown", "SimpleQueue"]
 

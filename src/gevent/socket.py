@@ -48,17 +48,18 @@ from ._socketcommon import (
 )
 from .timeout import Timeout
 
-__implements__ = ["create_connection", "socket", "SocketType", "fromfd", "socketpair",
+__implements__ = ["create_connection", "create_server", "socket", "SocketType", "fromfd",
+                  "socketpair",
                   "getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr",
                   "getnameinfo", "getfqdn"]
 __dns__ = ["getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "getnameinfo",
            "getfqdn"]
 __extensions__ = ["cancel_wait", "wait_read", "wait_write", "wait_readwrite"]
 
-# Everything else public in the stdlib module, copied as is. ``create_server``
-# is listed here as in gevent, but our own (green) version is what this module
-# holds; a patched stdlib ``create_server`` builds patched sockets anyway.
-# (CAPI, the C-level capsule, is left out, as gevent does.)
+# Everything else public in the stdlib module, copied as is. (``create_server``
+# is ours, so it is implemented here; gevent re-exports the stdlib's, which makes
+# blocking sockets unless socket is patched.) CAPI, the C-level capsule, is left
+# out, as gevent does.
 __imports__ = [name for name in __socket__.__all__
                if name not in __implements__ and name not in __extensions__
                and name != "CAPI"]

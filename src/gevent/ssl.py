@@ -23,16 +23,18 @@ from ._ssl_impl import (
     orig_SSLContext,
     wrap_socket,
 )
-from .socket import create_connection, socket
+from .socket import socket
 
 __implements__ = ["SSLContext", "SSLSocket", "get_server_certificate", "wrap_socket"]
 
 # Every other stdlib name, private ones included (other stdlib modules reach
 # for ``ssl._create_default_https_context`` and friends), copied as is.
-_ours = {"create_default_context", "create_connection", "socket"}
+# ``create_default_context`` is ours too (it hands out green contexts even
+# unpatched) but is not patched over the stdlib's, which ours builds on.
+_ours = {"create_default_context", "socket"}
 __imports__ = [name for name in dir(__ssl__)
                if not name.startswith("__") and name not in __implements__
-               and name not in ("namedtuple", "socket")]
+               and name not in _ours]
 
 _globals = globals()
 for _name in __imports__:
@@ -43,4 +45,4 @@ del _name, _globals, _ours
 __all__ = __implements__ + __imports__
 
 _: Any = (SSLContext, SSLSocket, create_default_context, get_server_certificate,
-          orig_SSLContext, wrap_socket, create_connection, socket)
+          orig_SSLContext, wrap_socket, socket)

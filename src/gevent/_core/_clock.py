@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import time
 
+__all__ = ["MockClock", "SystemClock"]
+
 
 class SystemClock:
     """Monotonic wall time; sleeping really sleeps."""

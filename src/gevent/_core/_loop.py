@@ -43,6 +43,8 @@ from . import _watchers
 from ._clock import MockClock, SystemClock
 from ._poll import default_poller_class
 
+__all__ = ["Loop", "loop"]
+
 _callback = _watchers.callback
 # Real thread identities, taken before monkey patching can turn them into greenlet ids.
 _native_get_ident = threading.get_ident

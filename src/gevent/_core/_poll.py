@@ -14,6 +14,8 @@ import select
 import selectors
 import sys
 
+__all__ = ["READ", "WRITE", "EpollPoller", "SelectorsPoller", "default_poller_class"]
+
 # Captured at import, before gevent.monkey can replace or remove them
 # (patch_select drops select.epoll; patch_selectors swaps DefaultSelector).
 _epoll = getattr(select, "epoll", None)

@@ -14,6 +14,9 @@ import signal as _signal
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+__all__ = ["READ", "WRITE", "async_", "callback", "check", "child", "fork", "idle", "io",
+           "prepare", "signal", "stat", "timer", "watcher"]
+
 if TYPE_CHECKING:
     from ._loop import Loop
 
