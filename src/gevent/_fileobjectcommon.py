@@ -368,12 +368,15 @@ class FileObjectBase:
         self._delegated = []
         cls = type(self)
         for name in self._delegate_methods:
-            if getattr(cls, name, None) is not None:
-                continue
-            method = getattr(self._io, name, None)
-            if method is not None:
-                self.__dict__[name] = self._wrap_method(method)
-                self._delegated.append(name)
+            if getattr(cls, name, None) is None:
+                self._delegate(name)
+
+    def _delegate(self, name: str) -> None:
+        # Expose the wrapped io object's method ``name`` on this instance.
+        method = getattr(self._io, name, None)
+        if method is not None:
+            self.__dict__[name] = self._wrap_method(method)
+            self._delegated.append(name)
 
     def _wrap_method(self, method: Callable[..., Any]) -> Callable[..., Any]:
         return method
@@ -495,12 +498,8 @@ class FileObjectThread(FileObjectBase):
     def _do_delegate_methods(self) -> None:
         super()._do_delegate_methods()
         for name in ("readall", "flush"):
-            if name in self._delegated or name in self.__dict__:
-                continue
-            method = getattr(self._io, name, None)
-            if method is not None:
-                self.__dict__[name] = self._wrap_method(method)
-                self._delegated.append(name)
+            if name not in self._delegated and name not in self.__dict__:
+                self._delegate(name)
 
     def _wrap_method(self, method: Callable[..., Any]) -> Callable[..., Any]:
         if getattr(method, "__name__", None) not in _THREAD_METHODS:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import textwrap
 
 import pytest
+from helpers import run_python as _run_python
 
 
 def run_python(src: str) -> str:
-    proc = subprocess.run([sys.executable, "-W", "error", "-c", textwrap.dedent(src)],
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
+    return _run_python(src, warnings_as_errors=True)
+
+
 
 
 def test_patch_socket_replaces_implements_and_records_originals() -> None:

@@ -14,14 +14,6 @@ from gevent import time as gtime
 from gevent.hub import Hub
 
 
-@pytest.fixture
-def pair() -> tuple[socket.socket, socket.socket]:
-    a, b = socket.socketpair()
-    yield a, b  # type: ignore[misc]
-    a.close()
-    b.close()
-
-
 def test_select_wakes_when_data_arrives(pair: tuple[socket.socket, socket.socket]) -> None:
     a, b = pair
     gevent.spawn_later(0.01, a.send, b"x")

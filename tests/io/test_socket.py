@@ -15,14 +15,6 @@ from gevent.hub import Hub
 
 
 @pytest.fixture
-def pair() -> tuple[socket.socket, socket.socket]:
-    a, b = socket.socketpair()
-    yield a, b  # type: ignore[misc]
-    a.close()
-    b.close()
-
-
-@pytest.fixture
 def listener() -> socket.socket:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))

@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
-
 import pytest
-
-
-def run_python(src: str, timeout: float = 60) -> str:
-    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(src)],
-                          capture_output=True, text=True, timeout=timeout)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc.stdout
+from helpers import run_python
 
 
 def test_patch_thread_replaces_thread_and_threading_names() -> None:
