@@ -44,14 +44,14 @@ import sys
 from _thread import allocate_lock as _allocate_lock
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from greenlet import getcurrent
+from greenlet import greenlet as _RawGreenlet
 
 from ._hub_local import _threadlocal
 from ._hub_local import get_hub_if_exists as _get_hub_if_exists
 from ._hub_local import get_hub_noargs as _get_hub_noargs
-from ._waiter import Waiter
 from .timeout import Timeout
 
 __all__ = ["AbstractLinkable"]
@@ -106,22 +106,40 @@ def _wait_hub() -> Any:
     return hub
 
 
-# A waiter: (callback, hub, direct). ``direct`` marks the Waiter of a blocked
-# ``wait``; a lone one of this thread is woken by queueing its switch itself.
-_Entry = tuple[Callable[..., Any], Any, bool]
+# A waiter: [target, hub, direct, pending]. For a rawlink ``target`` is the
+# callback. ``direct`` marks a greenlet blocked in ``_wait_core``: ``target`` is
+# that greenlet itself, switched to with the object, and ``pending`` is the
+# callback queued to do so on its own loop, if any. A direct waiter that gives
+# up after its entry was taken disarms the wake-up (``target = None`` and stops
+# ``pending``); this replaces a Waiter per wait, which the hot paths cannot afford.
+_Entry = list[Any]
+_switch_to = _RawGreenlet.switch
+
+
+def _wake_direct(entry: _Entry, source: Any) -> None:
+    # Runs in the waiter's own hub (queued from another thread); the target is
+    # None if the waiter gave up meanwhile, which can only happen in that thread.
+    target = entry[0]
+    if target is not None:
+        entry[0] = None
+        _switch_to(target, source)
 
 
 def _deliver(entries: list[_Entry], source: Any) -> None:
     # Hand wake-ups to other threads. Called without the lock held.
-    for callback, hub, _direct in entries:
+    for entry in entries:
+        hub = entry[1]
         if hub is None:
-            callback(source)
+            entry[0](source)
             continue
         loop = hub.loop
         if loop is None:
             continue  # that hub was destroyed; its greenlets are gone
         try:
-            loop.run_callback_threadsafe(callback, source)
+            if entry[2]:
+                loop.run_callback_threadsafe(_wake_direct, entry, source)
+            else:
+                loop.run_callback_threadsafe(entry[0], source)
         except Exception:
             # A destroyed loop refuses work; nobody is left there to wake.
             pass
@@ -172,7 +190,7 @@ class AbstractLinkable:
         if self.hub is None:
             self.hub = hub
         with self._lock:
-            self._links.append((callback, hub, False))
+            self._links.append([callback, hub, False, None])
             if self._notifier is not None or not self._may_notify():
                 return
             foreign = self._walk(hub)
@@ -240,11 +258,11 @@ class AbstractLinkable:
                 entry = links[0]
                 if entry[1] is hub:
                     if entry[2]:
-                        # A greenlet blocked in wait(): queue its wake-up
-                        # itself, where the notifier would have gone. Its
-                        # Waiter ignores the switch if it gave up meanwhile.
+                        # A greenlet blocked in wait(): queue its switch
+                        # itself, where the notifier would have gone; it
+                        # stops that callback if it gives up meanwhile.
                         links.popleft()
-                        hub.loop.run_callback(entry[0], self)
+                        entry[3] = hub.loop.run_callback(_switch_to, entry[0], self)
                     else:
                         self._notifier = hub.loop.run_callback(self._notify_links, hub)
                     return foreign
@@ -307,10 +325,13 @@ class AbstractLinkable:
                     lock.release()
                     if not removed:
                         continue
-                callback, owner, _direct = entry
-                if owner is hub:
+                callback = entry[0]
+                if entry[1] is hub:
                     try:
-                        callback(self)
+                        if entry[2]:
+                            _switch_to(callback, self)
+                        else:
+                            callback(self)
                     except:  # noqa: E722 - a link's error must not stop the others
                         hub.handle_error((callback, self), *sys.exc_info())
                 else:
@@ -338,7 +359,10 @@ class AbstractLinkable:
             callback = entry[0]
             if entry[1] is hub:
                 try:
-                    callback(self)
+                    if entry[2]:
+                        _switch_to(callback, self)
+                    else:
+                        callback(self)
                 except:  # noqa: E722 - a link's error must not stop the others
                     hub.handle_error((callback, self), *sys.exc_info())
             else:
@@ -359,8 +383,8 @@ class AbstractLinkable:
                 return self._wait_native(timeout)
         if self.hub is None:
             self.hub = hub
-        waiter = Waiter(hub)
-        entry = (waiter.switch, hub, True)
+        current = getcurrent()
+        entry = [current, hub, True, None]
         lock = self._lock
         lock.acquire()
         try:
@@ -370,9 +394,13 @@ class AbstractLinkable:
             lock.release()
         if kick:
             self._check_and_notify()
+        # Hub.switch, inlined; the waker switches back with ``self``.
         if timeout is None:
             try:
-                result = waiter.get()
+                switch_out = getattr(current, "switch_out", None)
+                if switch_out is not None:
+                    switch_out()
+                result = _switch_to(hub)
             except BaseException:
                 self._give_up(entry)
                 raise
@@ -380,7 +408,10 @@ class AbstractLinkable:
             timer = Timeout._start_new_or_dummy(timeout)
             try:
                 try:
-                    result = waiter.get()
+                    switch_out = getattr(current, "switch_out", None)
+                    if switch_out is not None:
+                        switch_out()
+                    result = _switch_to(hub)
                 except BaseException as ex:
                     woken = self._give_up(entry)
                     if ex is timer:
@@ -389,11 +420,15 @@ class AbstractLinkable:
             finally:
                 timer.cancel()
         if result is not self:
-            from .exceptions import InvalidSwitchError
-
-            raise InvalidSwitchError(
-                f"Invalid switch into {getcurrent()}: got {result!r} (expected {self!r})")
+            self._give_up(entry)
+            self._invalid_switch(current, result)
         return True
+
+    def _invalid_switch(self, current: Any, result: Any) -> NoReturn:
+        from .exceptions import InvalidSwitchError
+
+        raise InvalidSwitchError(
+            f"Invalid switch into {current}: got {result!r} (expected {self!r})")
 
     def _give_up(self, entry: _Entry) -> bool:
         """Stop waiting; True if a wake-up was already on its way to us."""
@@ -404,14 +439,20 @@ class AbstractLinkable:
                 return False
         finally:
             lock.release()
-        # Someone took our entry and a wake-up is in flight: pass it on.
+        # Someone took our entry and a wake-up is in flight: disarm it (it has
+        # not run, or we would not be here) and pass the turn on.
+        if entry[2]:
+            entry[0] = None
+            pending = entry[3]
+            if pending is not None:
+                pending.stop()
         self._check_and_notify()
         return True
 
     def _wait_native(self, timeout: Any) -> bool:
         seconds = getattr(timeout, "seconds", timeout)
         waiter = _NativeWaiter()
-        entry = (waiter, None, False)
+        entry = [waiter, None, False, None]
         with self._lock:
             self._links.append(entry)
             kick = self._notifier is None and self._may_notify()

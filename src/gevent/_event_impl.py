@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._abstract_linkable import AbstractLinkable
+from greenlet import getcurrent
+
+from ._abstract_linkable import AbstractLinkable, _switch_to
+from ._hub_local import _threadlocal
 from .timeout import Timeout
 
 __all__ = ["AsyncResult", "Event"]
@@ -43,8 +46,23 @@ class Event(AbstractLinkable):
     def set(self) -> None:
         """Set the flag and wake every waiter (from the hub, soon)."""
         self._flag = True
-        if self._links:
-            self._check_and_notify()
+        links = self._links
+        if not links:
+            return
+        # The ping-pong case, inlined from _check_and_notify/_walk: one greenlet
+        # of this thread blocked in wait(); queue its switch.
+        lock = self._lock
+        lock.acquire()
+        if len(links) == 1 and self._notifier is None and self._flag:
+            entry = links[0]
+            hub = entry[1]
+            if entry[2] and hub is _threadlocal.hub:
+                links.popleft()
+                entry[3] = hub.loop.run_callback(_switch_to, entry[0], self)
+                lock.release()
+                return
+        lock.release()
+        self._check_and_notify()
 
     def clear(self) -> None:
         self._flag = False
@@ -53,6 +71,31 @@ class Event(AbstractLinkable):
         """Block until the flag is set; False only if ``timeout`` expired first."""
         if self._flag and not self._links:
             return True
+        if timeout is None:
+            # _wait_core's common case, inlined: a greenlet of a thread with a hub.
+            hub = _threadlocal.hub
+            if hub is not None and self.hub is not None:
+                current = getcurrent()
+                entry = [current, hub, True, None]
+                lock = self._lock
+                lock.acquire()
+                self._links.append(entry)
+                kick = self._notifier is None and self._flag
+                lock.release()
+                if kick:
+                    self._check_and_notify()
+                try:
+                    switch_out = getattr(current, "switch_out", None)
+                    if switch_out is not None:
+                        switch_out()
+                    result = _switch_to(hub)
+                except BaseException:
+                    self._give_up(entry)
+                    raise
+                if result is self:
+                    return True
+                self._give_up(entry)
+                self._invalid_switch(current, result)
         if self._wait_core(timeout):
             return True
         return self._flag

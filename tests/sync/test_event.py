@@ -144,3 +144,64 @@ def test_lone_waiter_woken_directly_keeps_order_and_survives_give_up(virtual_hub
     gevent.sleep(0)
     ev.set()
     assert g3.get() is True
+
+
+class _Interrupt(Exception):
+    pass
+
+
+def _interrupted_then_waits_again(event: Event, later: Event, outcome: list[object]) -> None:
+    try:
+        event.wait()
+        outcome.append("woken")
+    except _Interrupt:
+        outcome.append("interrupted")
+    # A wake-up for the first wait that was not disarmed would land here.
+    outcome.append(later.wait(1))
+
+
+def test_interrupted_waiter_ignores_its_queued_wakeup(virtual_hub: Hub) -> None:
+    # Regression: set() queues the lone waiter's switch directly; a waiter
+    # interrupted before that switch runs must cancel it, or it would wake the
+    # greenlet from whatever it blocks on next.
+    event, later = Event(), Event()
+    outcome: list[object] = []
+    g = gevent.spawn(_interrupted_then_waits_again, event, later, outcome)
+    gevent.sleep(0)
+    g.kill(_Interrupt, block=False)  # queues the throw first
+    event.set()  # then the switch
+    g.join()
+    assert outcome == ["interrupted", False]
+    assert g.successful()
+
+
+def test_waiter_interrupted_after_a_set_from_another_thread(virtual_hub: Hub) -> None:
+    # The same, with the wake-up queued from a native thread.
+    import threading
+
+    event, later = Event(), Event()
+    outcome: list[object] = []
+    g = gevent.spawn(_interrupted_then_waits_again, event, later, outcome)
+    gevent.sleep(0)
+    g.kill(_Interrupt, block=False)
+    setter = threading.Thread(target=event.set)
+    setter.start()
+    setter.join()  # blocks the hub too: the wake-up is queued behind the throw
+    g.join()
+    assert outcome == ["interrupted", False]
+    assert event.linkcount() == 0
+
+
+def test_timed_wait_woken_and_timed_out_together_reports_true(virtual_hub: Hub) -> None:
+    # The timer's throw runs before the queued switch: the wait still saw the set.
+    event = Event()
+    results: list[bool] = []
+    g = gevent.spawn(lambda: results.append(event.wait(1)))
+    gevent.sleep(0)
+
+    def set_when_due() -> None:
+        event.set()
+
+    virtual_hub.loop.timer(1).start(set_when_due)
+    g.join()
+    assert results == [True]
