@@ -39,12 +39,14 @@ from queue import Empty, Full
 from typing import Any
 
 from greenlet import getcurrent
+from greenlet import greenlet as _RawGreenlet
 
 from ._abstract_linkable import _NativeWaiter, _wait_hub
 from ._event_impl import Event
 from ._hub_local import _threadlocal
 from ._hub_local import get_hub_if_exists as _get_hub_if_exists
-from ._waiter import _EMPTY, Waiter
+from ._waiter import Waiter
+from .exceptions import InvalidSwitchError
 from .timeout import Timeout
 
 try:
@@ -59,27 +61,48 @@ __all__ = ["Channel", "Empty", "Full", "JoinableQueue", "LifoQueue", "PriorityQu
            "ShutDown", "SimpleQueue", "UnboundQueue"]
 
 _deque = collections.deque
+_switch_to = _RawGreenlet.switch
 
 
-class _Parked(Waiter):
+class _Parked:
     """One blocked put/get/peek: who to wake and what item travels.
 
-    For a greenlet it is itself the Waiter it sleeps on (one object per
-    blocking call); a thread without a hub sleeps on ``waiter``, a native lock.
+    A greenlet sleeps in its hub and is switched back to with this record;
+    ``pending`` is that switch while it is queued on this thread's loop. A
+    caller that gives up after its record was taken disarms the wake-up
+    (``greenlet = None``, ``pending`` stopped). A thread without a hub sleeps
+    on ``waiter``, a native lock.
     """
 
-    __slots__ = ("error", "item", "peek", "waiter")
+    __slots__ = ("error", "greenlet", "hub", "item", "peek", "pending", "waiter")
 
     def __init__(self, hub: Any, item: Any = None, peek: bool = False) -> None:
-        # Waiter's fields, set here rather than through Waiter.__init__.
         self.hub = hub
-        self.greenlet = None
-        self.value = None
-        self._exception = _EMPTY
-        self.waiter: Any = None if hub is not None else _NativeWaiter()
+        if hub is not None:
+            self.greenlet: Any = getcurrent()
+            self.waiter: Any = None
+        else:
+            self.greenlet = None
+            self.waiter = _NativeWaiter()
+        self.pending: Any = None
         self.item = item
         self.peek = peek
         self.error: BaseException | None = None
+
+    def disarm(self) -> None:
+        # In the parked caller's own thread, where its wake-up would run.
+        self.greenlet = None
+        pending = self.pending
+        if pending is not None:
+            pending.stop()
+
+
+def _wake_foreign(p: _Parked) -> None:
+    # Queued from another thread; runs in the parked greenlet's hub.
+    target = p.greenlet
+    if target is not None:
+        p.greenlet = None
+        _switch_to(target, p)
 
 
 def _wake(done: list[_Parked]) -> None:
@@ -90,12 +113,12 @@ def _wake(done: list[_Parked]) -> None:
         if hub is None:
             p.waiter(p)
         elif hub is here:
-            hub.loop.run_callback(p.switch, p)
+            p.pending = hub.loop.run_callback(_switch_to, p.greenlet, p)
         else:
             loop = hub.loop
             if loop is not None:
                 try:
-                    loop.run_callback_threadsafe(p.switch, p)
+                    loop.run_callback_threadsafe(_wake_foreign, p)
                 except Exception:
                     pass  # a destroyed loop: nobody is left there to wake
 
@@ -131,44 +154,53 @@ def _finish(parked: _Parked) -> Any:
 def _park(owner: Any, parked: _Parked, line: collections.deque[_Parked], timeout: Any,
           on_timeout: type[BaseException]) -> Any:
     """Sleep until ``owner._match`` (or a hand-over) completes ``parked``; return its item."""
-    ex: BaseException | None = None
     hub = parked.hub
     if hub is None:
         if parked.waiter.wait(getattr(timeout, "seconds", timeout)):
             return _finish(parked)
-        timed_out = True
-    else:
-        if timeout is None:
-            try:
-                result = parked.get()
-            except BaseException as e:
-                ex = e
-                timed_out = False
-        else:
-            timer = Timeout._start_new_or_dummy(timeout)
-            try:
-                result = parked.get()
-            except BaseException as e:
-                ex = e
-                timed_out = e is timer
-            finally:
-                timer.cancel()
-        if ex is None:
-            if result is not parked:
-                from .exceptions import InvalidSwitchError
+        return _abandon(owner, parked, line, None, True, timeout, on_timeout)
+    timer = None if timeout is None else Timeout._start_new_or_dummy(timeout)
+    try:
+        # Hub.switch, inlined; the waker switches back with ``parked``.
+        switch_out = getattr(parked.greenlet, "switch_out", None)
+        if switch_out is not None:
+            switch_out()
+        result = _switch_to(hub)
+    except BaseException as e:
+        return _abandon(owner, parked, line, e, e is timer, timeout, on_timeout)
+    finally:
+        if timer is not None:
+            timer.cancel()
+    if result is parked:
+        return _finish(parked)
+    return _abandon(owner, parked, line,
+                    InvalidSwitchError(f"Invalid switch into {getcurrent()}: {result!r}"),
+                    False, timeout, on_timeout)
 
-                raise InvalidSwitchError(f"Invalid switch into {getcurrent()}: {result!r}")
-            if parked.error is not None:
-                raise parked.error
-            item = parked.item
-            parked.item = None
-            return item
-    # Giving up. If our record is gone, the call completed as we gave up.
+
+def _park_resumed(owner: Any, parked: _Parked, result: Any) -> Any:
+    # Queue.get's inlined park woke with an error or with a stray switch.
+    if result is parked:
+        return _finish(parked)
+    return _abandon(owner, parked, owner.getters,
+                    InvalidSwitchError(f"Invalid switch into {getcurrent()}: {result!r}"),
+                    False, None, Empty)
+
+
+def _abandon(owner: Any, parked: _Parked, line: collections.deque[_Parked],
+             ex: BaseException | None, timed_out: bool, timeout: Any,
+             on_timeout: type[BaseException]) -> Any:
+    """Give up waiting: raise ``ex`` (or ``on_timeout``), or return an item that came anyway.
+
+    If our record is no longer in ``line``, the call completed as we gave up.
+    """
     done: list[_Parked] = []
     with owner._lock:
         try:
             line.remove(parked)
         except ValueError:
+            if parked.hub is not None:
+                parked.disarm()
             if timed_out:
                 return _finish(parked)
             done = owner._give_back(parked)
@@ -383,7 +415,7 @@ class SimpleQueue:
         if g is not None:
             hub = g.hub
             if hub is not None and hub is _threadlocal.hub:
-                hub.loop.run_callback(g.switch, g)
+                g.pending = hub.loop.run_callback(_switch_to, g.greenlet, g)
             else:
                 _wake([g])
         elif done is None:
@@ -432,10 +464,33 @@ class SimpleQueue:
                 done = self._match()
             else:
                 done = None
+                parked = None
+                # The common blocking case: a greenlet (not the hub) waiting
+                # for as long as it takes. Join the line without letting go.
+                if block and timeout is None and not self.is_shutdown:
+                    hub = _threadlocal.hub
+                    if hub is not None:
+                        current = getcurrent()
+                        if current is not hub:
+                            parked = _Parked(hub)
+                            self.getters.append(parked)
         finally:
             lock.release()
         if done is None:
-            return self._get_slow(block, timeout, False)
+            if parked is None:
+                return self._get_slow(block, timeout, False)
+            try:
+                switch_out = getattr(current, "switch_out", None)
+                if switch_out is not None:
+                    switch_out()
+                result = _switch_to(hub)
+            except BaseException as e:
+                return _abandon(self, parked, self.getters, e, False, None, Empty)
+            if result is parked and parked.error is None:
+                item = parked.item
+                parked.item = None
+                return item
+            return _park_resumed(self, parked, result)
         _wake(done)
         return item
 

@@ -296,3 +296,67 @@ def test_failing_get_hook_reaches_the_parked_getter_and_keeps_the_item(virtual_h
     with pytest.raises(KeyError, match="get hook"):
         getter.get()
     assert q.get() == "x"
+
+
+class _Interrupt(Exception):
+    pass
+
+
+def _get_interrupted_then_wait(get: Any, outcome: list[object]) -> None:
+    from gevent.event import Event
+
+    try:
+        outcome.append(get())
+    except _Interrupt:
+        outcome.append("interrupted")
+    # A wake-up for the get that was not disarmed would land here.
+    outcome.append(Event().wait(1))
+
+
+@pytest.mark.parametrize("timeout", [None, 5])
+def test_getter_interrupted_after_hand_off_gives_item_back(virtual_hub: Hub,
+                                                           timeout: Any) -> None:
+    # Regression: put() hands the item to the lone getter and queues its switch;
+    # a getter interrupted before that switch runs cancels it and returns the item.
+    q: Queue = Queue()
+    outcome: list[object] = []
+    g = gevent.spawn(_get_interrupted_then_wait, lambda: q.get(timeout=timeout), outcome)
+    gevent.sleep(0)
+    g.kill(_Interrupt, block=False)
+    q.put("item")
+    g.join()
+    assert outcome == ["interrupted", False]
+    assert g.successful()
+    assert q.get_nowait() == "item"
+    assert not q.getters
+
+
+def test_getter_interrupted_after_a_put_from_another_thread(virtual_hub: Hub) -> None:
+    import threading
+
+    q: Queue = Queue()
+    outcome: list[object] = []
+    g = gevent.spawn(_get_interrupted_then_wait, q.get, outcome)
+    gevent.sleep(0)
+    g.kill(_Interrupt, block=False)
+    putter = threading.Thread(target=q.put, args=("item",))
+    putter.start()
+    putter.join()  # blocks the hub too: the wake-up is queued behind the throw
+    g.join()
+    assert outcome == ["interrupted", False]
+    assert q.get_nowait() == "item"
+
+
+def test_stray_switch_into_blocked_get_raises_and_leaves_the_line(virtual_hub: Hub) -> None:
+    from gevent.exceptions import InvalidSwitchError
+
+    q: Queue = Queue()
+    g = gevent.spawn(q.get)
+    gevent.sleep(0)
+    assert len(q.getters) == 1
+    virtual_hub.loop.run_callback(g.switch, "stray")
+    g.join()
+    assert isinstance(g.exception, InvalidSwitchError)
+    assert not q.getters
+    q.put(1)
+    assert q.get_nowait() == 1
