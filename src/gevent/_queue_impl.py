@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import collections
 import heapq
+import sys
 import types
 import warnings
 from _thread import allocate_lock as _allocate_lock
@@ -61,7 +62,11 @@ __all__ = ["Channel", "Empty", "Full", "JoinableQueue", "LifoQueue", "PriorityQu
            "ShutDown", "SimpleQueue", "UnboundQueue"]
 
 _deque = collections.deque
+_NOTHING: Any = object()
 _switch_to = _RawGreenlet.switch
+# Unbounded queues put and get without their lock only where the GIL makes each
+# deque and list operation atomic and every thread sees them in program order.
+_UNLOCKED_OK = getattr(sys, "_is_gil_enabled", lambda: True)()
 
 
 class _Parked:
@@ -228,6 +233,9 @@ class SimpleQueue:
     # Set by Queue (mode 2 only).
     unfinished_tasks: int
     _cond: Event
+    _tasks: list[None]
+    _tasks_started: Callable[[], None]
+    _task_undone: Callable[[], None]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -259,6 +267,10 @@ class SimpleQueue:
         self.hub = _get_hub_if_exists()
         self.is_shutdown = False
         self._fast = type(self)._fast  # an instance attribute reads faster
+        # See "Unlocked puts and gets" in design.md: put skips the lock only
+        # when unbounded (a bound must hold exactly), get whenever it can.
+        self._unlocked = self._fast if maxsize is None and _UNLOCKED_OK else 0
+        self._unlocked_get = bool(self._fast) and _UNLOCKED_OK
         if items:
             self._init(maxsize, items)
         else:
@@ -335,6 +347,7 @@ class SimpleQueue:
             value = None
         with self._lock:
             self._maxsize = value
+            self._unlocked = self._fast if value is None and _UNLOCKED_OK else 0
             done = self._match()
         if done:
             _wake(done)
@@ -370,6 +383,10 @@ class SimpleQueue:
                         g.item = self._get()
                         progress = True
                 except Exception as exc:
+                    if self._unlocked_get and isinstance(exc, IndexError):
+                        # An unlocked get() in another thread took the last item.
+                        getters.appendleft(g)
+                        return done
                     g.error = exc
                 done.append(g)
             if not progress or not putters:
@@ -379,6 +396,18 @@ class SimpleQueue:
 
     def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
         """Add ``item``; if full, wait (``Full`` if not ``block`` or on timeout)."""
+        unlocked = self._unlocked
+        if unlocked and not self.is_shutdown:
+            # Unbounded: append without the lock, then look for parked getters
+            # (they re-check the buffer after joining the line; see design.md).
+            self.queue.append(item)
+            if unlocked == 2:
+                self._tasks.append(None)
+                if self._cond._flag:
+                    self._tasks_started()
+            if self.getters or self.is_shutdown:
+                self._settle_put(item)
+            return
         lock = self._lock
         lock.acquire()
         try:
@@ -391,8 +420,9 @@ class SimpleQueue:
                 if fast:
                     queue.append(item)
                     if fast == 2:
-                        tasks = self.unfinished_tasks = self.unfinished_tasks + 1
-                        if tasks == 1:
+                        tasks = self._tasks
+                        tasks.append(None)
+                        if self._cond._flag:
                             self._cond.clear()
                 else:
                     self._put(item)
@@ -402,8 +432,12 @@ class SimpleQueue:
                     return
                 if fast and len(getters) == 1 and not getters[0].peek and not self.putters:
                     # The one getter waited on an empty queue: hand it over.
+                    try:
+                        item = queue.popleft()
+                    except IndexError:  # an unlocked get in another thread took it
+                        return
                     g = getters.popleft()
-                    g.item = queue.popleft()
+                    g.item = item
                     done = None
                 else:
                     g = None
@@ -423,6 +457,52 @@ class SimpleQueue:
         else:
             _wake(done)
 
+    def _settle_put(self, item: Any) -> None:
+        # After an unlocked put: serve the parked getters, or take the item
+        # back from a queue that was shut down meanwhile.
+        lock = self._lock
+        lock.acquire()
+        try:
+            queue = self.queue
+            if self.is_shutdown:
+                for i in range(len(queue) - 1, -1, -1):
+                    if queue[i] is item:
+                        del queue[i]
+                        if self._unlocked == 2:
+                            self._task_undone()
+                        raise ShutDown
+                return  # a getter has it: the put came first
+            getters = self.getters
+            if len(getters) == 1 and not getters[0].peek:
+                # The one getter waited on an empty queue: hand it over.
+                try:
+                    item = queue.popleft()
+                except IndexError:  # an unlocked get in another thread took it
+                    return
+                g = getters.popleft()
+                g.item = item
+                done = None
+            else:
+                g = None
+                done = self._match()
+        finally:
+            lock.release()
+        if g is not None:
+            hub = g.hub
+            if hub is not None and hub is _threadlocal.hub:
+                g.pending = hub.loop.run_callback(_switch_to, g.greenlet, g)
+            else:
+                _wake([g])
+        elif done:
+            _wake(done)
+
+    def _settle_get(self) -> None:
+        # After an unlocked get: let parked putters into the room it made.
+        with self._lock:
+            done = self._match()
+        if done:
+            _wake(done)
+
     def _put_slow(self, item: Any, block: bool, timeout: Any) -> None:
         if not block or _in_hub():
             raise Full
@@ -438,8 +518,11 @@ class SimpleQueue:
                 parked = None  # type: ignore[assignment]
             else:
                 self.putters.append(parked)
+                # An unlocked get that made room meanwhile did not see us.
+                done = self._match() if len(self.queue) < self._maxsize else []
+        if done:
+            _wake(done)  # possibly our own wake-up
         if parked is None:
-            _wake(done)
             return
         self._park(parked, self.putters, timeout, Full)
 
@@ -453,18 +536,29 @@ class SimpleQueue:
 
         Raises ``Empty`` if not ``block``, or when ``timeout`` expires.
         """
+        queue = self.queue
+        if self._unlocked_get and queue:
+            # Take without the lock, then let a parked putter in (putters
+            # re-check for room after joining their line).
+            try:
+                item = queue.popleft()
+            except IndexError:
+                pass  # another thread took the last item
+            else:
+                if self.putters:
+                    self._settle_get()
+                return item
+        parked = None
         lock = self._lock
         lock.acquire()
         try:
-            queue = self.queue
-            if queue:
+            if queue and not self._unlocked_get:
                 item = queue.popleft() if self._fast else self._get()
                 if not self.putters:
                     return item
                 done = self._match()
             else:
                 done = None
-                parked = None
                 # The common blocking case: a greenlet (not the hub) waiting
                 # for as long as it takes. Join the line without letting go.
                 if block and timeout is None and not self.is_shutdown:
@@ -474,11 +568,13 @@ class SimpleQueue:
                         if current is not hub:
                             parked = _Parked(hub)
                             self.getters.append(parked)
+                            if queue:  # an unlocked put landed meanwhile
+                                done = self._match()
         finally:
             lock.release()
-        if done is None:
-            if parked is None:
-                return self._get_slow(block, timeout, False)
+        if parked is not None:
+            if done:
+                _wake(done)  # possibly our own wake-up: the switch below returns at once
             try:
                 switch_out = getattr(current, "switch_out", None)
                 if switch_out is not None:
@@ -491,6 +587,8 @@ class SimpleQueue:
                 parked.item = None
                 return item
             return _park_resumed(self, parked, result)
+        if done is None:
+            return self._get_slow(block, timeout, False)
         _wake(done)
         return item
 
@@ -499,44 +597,47 @@ class SimpleQueue:
             raise ShutDown
         hub = _threadlocal.hub
         if not block or (hub is not None and getcurrent() is hub):
-            if not peek:
-                return self._get_locked_or_raise()
             with self._lock:
-                if len(self.queue):
-                    return self._peek()
-            raise Empty
+                item = self._take(peek)
+                done = None if item is _NOTHING or peek else self._match()
+            if item is _NOTHING:
+                raise Empty
+            if done:
+                _wake(done)
+            return item
         if timeout is not None:
             _check_timeout(timeout)
         parked = _Parked(hub if hub is not None else _wait_hub(), peek=peek)
         lock = self._lock
         lock.acquire()
         try:
-            if len(self.queue):
-                item = self._peek() if peek else self._get()
-                done = self._match()
-                parked = None  # type: ignore[assignment]
+            item = self._take(peek)
+            if item is not _NOTHING:
+                done = None if peek else self._match()
             elif self.is_shutdown:
                 raise ShutDown
             else:
                 self.getters.append(parked)
+                # An unlocked put that landed meanwhile did not see us: settle.
+                done = self._match() if len(self.queue) else None
         finally:
             lock.release()
-        if parked is None:
-            if done:
-                _wake(done)
+        if done:
+            _wake(done)
+        if item is not _NOTHING:
             return item
         return _park(self, parked, self.getters, timeout, Empty)
 
-    def _get_locked_or_raise(self) -> Any:
-        with self._lock:
-            if len(self.queue):
-                item = self._get()
-                done = self._match()
-            else:
-                raise Empty
-        if done:
-            _wake(done)
-        return item
+    def _take(self, peek: bool) -> Any:
+        # Under the lock: the first item (removed unless ``peek``), or _NOTHING.
+        if not len(self.queue):
+            return _NOTHING
+        try:
+            return self._peek() if peek else self._get()
+        except IndexError:
+            if not self._unlocked_get:
+                raise
+            return _NOTHING  # an unlocked get() in another thread took it
 
     def get_nowait(self) -> Any:
         return self.get(False)
@@ -544,8 +645,9 @@ class SimpleQueue:
     def peek(self, block: bool = True, timeout: float | None = None) -> Any:
         """Return the first item without removing it, waiting like ``get``."""
         with self._lock:
-            if len(self.queue):
-                return self._peek()
+            item = self._take(True)
+        if item is not _NOTHING:
+            return item
         return self._get_slow(block, timeout, True)
 
     def peek_nowait(self) -> Any:
@@ -605,15 +707,41 @@ class Queue(SimpleQueue):
     def __init__(self, maxsize: int | None = None, items: Iterable[Any] = (),
                  unfinished_tasks: int | None = None) -> None:
         self._cond = Event()
-        self.unfinished_tasks = 0
+        # One token per unfinished task: an unlocked put counts its task with
+        # list.append, which is atomic where += is not.
+        self._tasks: list[None] = []
         SimpleQueue.__init__(self, maxsize, items, _warn_depth=3)
         if unfinished_tasks is None:
             unfinished_tasks = len(self.queue)
         self.unfinished_tasks = unfinished_tasks
-        if unfinished_tasks:
-            self._cond.clear()
-        else:
-            self._cond.set()
+
+    @property  # type: ignore[override]
+    def unfinished_tasks(self) -> int:
+        return len(self._tasks)
+
+    @unfinished_tasks.setter
+    def unfinished_tasks(self, count: int) -> None:
+        with self._lock:
+            self._tasks = [None] * count
+            if count > 0:
+                self._cond.clear()
+            else:
+                self._cond.set()
+
+    def _tasks_started(self) -> None:
+        # An unlocked put found ``join()``'s event set: clear it, unless every
+        # task was done again meanwhile. Under the lock, as task_done sets it.
+        with self._lock:
+            if self._tasks:
+                self._cond.clear()
+
+    def _task_undone(self) -> None:
+        # Under the lock: a put was taken back.
+        tasks = self._tasks
+        if tasks:
+            tasks.pop()
+            if not tasks:
+                self._all_done()
 
     def copy(self) -> Queue:
         return type(self)(self.maxsize, self.queue, self.unfinished_tasks)
@@ -625,8 +753,9 @@ class Queue(SimpleQueue):
         return out
 
     def _on_put(self) -> None:
-        self.unfinished_tasks += 1
-        if self.unfinished_tasks == 1:
+        # Under the lock.
+        self._tasks.append(None)
+        if self._cond._flag:
             self._cond.clear()
 
     _fast = 2  # no item hook overridden; _on_put inlined in put
@@ -634,15 +763,24 @@ class Queue(SimpleQueue):
     def task_done(self) -> None:
         """Mark one item from ``get()`` as processed; ``join()`` wakes when none are left."""
         with self._lock:
-            if self.unfinished_tasks <= 0:
+            tasks = self._tasks
+            if not tasks:
                 raise ValueError("task_done() called too many times")
-            self.unfinished_tasks -= 1
-            # Set under the queue lock, as put() clears under it: done outside,
-            # a put from another thread could clear first and the late set
-            # would let join() return with a task unfinished. Event.set only
-            # takes the event's own lock and queues wake-ups, so this is safe.
-            if self.unfinished_tasks == 0:
-                self._cond.set()
+            tasks.pop()
+            if not tasks:
+                self._all_done()
+
+    def _all_done(self) -> None:
+        # Under the lock, when the count reached zero. An unlocked put from
+        # another thread may add a task as the event is being set, and if it
+        # read the flag just before the set it leaves the clearing to us: look
+        # again afterwards. (Waiters already woken return True: the count did
+        # reach zero while they waited.) Event.set only takes the event's own
+        # lock and queues wake-ups, so calling it under ours is safe.
+        cond = self._cond
+        cond.set()
+        if self._tasks:
+            cond.clear()
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait until every item put has been marked done; False on timeout."""
@@ -652,13 +790,13 @@ class Queue(SimpleQueue):
         """Refuse further puts (``ShutDown``); with ``immediate``, drop the items too."""
         with self._lock:
             if immediate:
-                while len(self.queue):
-                    self._get()
-                    if self.unfinished_tasks > 0:
-                        self.unfinished_tasks -= 1
+                tasks = self._tasks
+                while self._take(False) is not _NOTHING:
+                    if tasks:
+                        tasks.pop()
             done = self._shutdown(immediate)
-            if self.unfinished_tasks == 0:
-                self._cond.set()
+            if not self._tasks:
+                self._all_done()
         if done:
             _wake(done)
 

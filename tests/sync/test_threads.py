@@ -7,8 +7,11 @@ tests finish as soon as the wake-ups arrive.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable
 from typing import Any
+
+import pytest
 
 import gevent
 from gevent._hub_local import get_hub_if_exists
@@ -210,3 +213,139 @@ def test_semaphore_mutual_exclusion_across_threads() -> None:
         assert not t.is_alive()
     assert worst[0] == 1
     assert sem.counter == 1
+
+
+@pytest.mark.parametrize("maxsize", [None, 3])
+def test_queue_many_threads_each_item_once_and_join(maxsize: int | None) -> None:
+    # Unbounded queues put without their lock, and every fast queue gets
+    # without it: with a tiny switch interval, threads interleave inside those
+    # paths. Every item must arrive exactly once, and join() must wait for all.
+    import sys
+
+    q: Queue = Queue(maxsize)
+    producers, consumers, per_producer = 3, 3, 1500
+    out: list[tuple[int, int]] = []
+    out_lock = threading.Lock()
+
+    def producer(pid: int) -> None:
+        for i in range(per_producer):
+            q.put((pid, i), timeout=SAFETY)
+
+    def consumer() -> None:
+        while True:
+            item = q.get(timeout=SAFETY)
+            if item is None:
+                q.task_done()
+                return
+            with out_lock:
+                out.append(item)
+            q.task_done()
+
+    old_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [_run_in_thread(consumer, with_hub=(c != 0)) for c in range(consumers)]
+        threads += [_run_in_thread(lambda pid=pid: producer(pid), with_hub=(pid != 0))
+                    for pid in range(producers)]
+        for t in threads[consumers:]:
+            t.join(SAFETY)
+            assert not t.is_alive()
+        for _ in range(consumers):
+            q.put(None, timeout=SAFETY)
+        assert q.join(timeout=SAFETY)
+        for t in threads[:consumers]:
+            t.join(SAFETY)
+            assert not t.is_alive()
+    finally:
+        sys.setswitchinterval(old_interval)
+    assert q.unfinished_tasks == 0
+    assert q.qsize() == 0
+    assert sorted(out) == [(p, i) for p in range(producers) for i in range(per_producer)]
+
+
+@pytest.mark.parametrize("maxsize", [None, 1])
+def test_queue_ping_pong_between_threads_loses_no_wakeup(maxsize: int | None) -> None:
+    # One item at a time each way: a getter that parks just as an unlocked put
+    # lands (or a putter just as an unlocked get makes room) must still be
+    # served, or both sides stall until the safety timeout.
+    import sys
+
+    there: Queue = Queue(maxsize)
+    back: Queue = Queue(maxsize)
+    rounds = 3000
+
+    def echo() -> None:
+        # A sleeping greenlet keeps this hub from raising LoopExit while the
+        # untimed get() (the inlined park) waits for the other thread.
+        keeper = gevent.spawn(gevent.sleep, SAFETY)
+        for _ in range(rounds):
+            back.put(there.get())
+        keeper.kill()
+
+    old_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    keeper = gevent.spawn(gevent.sleep, SAFETY)
+    try:
+        t = _run_in_thread(echo)
+        for i in range(rounds):
+            there.put(i)
+            assert back.get() == i
+        t.join(SAFETY)
+        assert not t.is_alive()
+    finally:
+        keeper.kill()
+        sys.setswitchinterval(old_interval)
+
+
+class _RacingDeque(deque):  # type: ignore[type-arg]
+    """A queue buffer that runs ``race`` in another thread at the ``fire_at``-th
+    read of its length under ``lock``, then answers with the length from before."""
+
+    def __init__(self, lock: Any, fire_at: int, race: Callable[[], Any]) -> None:
+        super().__init__()
+        self.lock = lock
+        self.countdown = fire_at
+        self.race = race
+        self.fired = False
+
+    def __len__(self) -> int:
+        n = super().__len__()
+        if not self.fired and self.lock.locked():
+            self.countdown -= 1
+            if not self.countdown:
+                self.fired = True
+                t = threading.Thread(target=self.race)
+                t.start()
+                t.join(SAFETY)
+        return n
+
+
+@pytest.mark.parametrize(("timeout", "fire_at"), [(None, 1), (SAFETY, 2)])
+def test_getter_parking_as_an_unlocked_put_lands_is_served(timeout: float | None,
+                                                           fire_at: int) -> None:
+    # Regression for the lock-free put: the put lands after the getter saw an
+    # empty buffer and before it joined the line, and sees no getter. The
+    # getter must notice the item once it is in the line.
+    q: Queue = Queue()
+    q.put("done later")  # an unfinished task, so the racing put needs no lock at all
+    q.get()
+    racing = q.queue = _RacingDeque(q._lock, fire_at, lambda: q.put("raced"))
+    with gevent.Timeout(SAFETY):
+        assert q.get(timeout=timeout) == "raced"
+    assert racing.fired
+    assert not q.getters and q.qsize() == 0
+
+
+def test_putter_parking_as_an_unlocked_get_makes_room_is_served() -> None:
+    # The same for a bounded queue: an unlocked get makes room after the putter
+    # saw it full and before it joined the line.
+    q: Queue = Queue(1)
+    taken: list[Any] = []
+    racing = q.queue = _RacingDeque(q._lock, 2, lambda: taken.append(q.get()))
+    racing.append("first")
+    with gevent.Timeout(SAFETY):
+        q.put("second")
+    assert racing.fired
+    assert taken == ["first"]
+    assert q.get_nowait() == "second"
+    assert not q.putters
