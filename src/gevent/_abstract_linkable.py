@@ -2,10 +2,12 @@
 
 Theory of operation
 -------------------
-An object keeps its waiters in ``_links``, a deque of ``(callback, hub)``
-pairs in arrival order. ``hub`` is the hub of the thread the callback must run
-in, or None for a *native* waiter: a thread with no hub that blocks on a plain
-lock, whose callback only releases that lock and so may run in any thread.
+An object keeps its waiters in ``_links``, a deque of ``[target, hub, direct,
+pending]`` records in arrival order (see ``_Entry``). ``hub`` is the hub of the
+thread the callback must run in, or None for a *native* waiter: a thread with no
+hub that blocks on a plain lock, whose callback only releases that lock and so
+may run in any thread. A greenlet blocked in ``_wait_core`` is a *direct* record:
+its target is the greenlet itself, switched to with the object.
 
 A change that can make waiters runnable (``set``, ``release``) calls
 ``_check_and_notify``. Under the object's native lock it walks the waiters from

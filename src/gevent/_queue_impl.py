@@ -25,6 +25,11 @@ it back; a putter's item is already in the queue and ``put`` just returns.
 Because parked getters exist only while the queue is empty, and parked putters
 only while it is full, a newcomer can never overtake them: FIFO service holds
 across threads too.
+
+Under the GIL, ``get`` (and ``put`` on an unbounded queue) skip the lock unless
+someone is parked; a caller that parks re-checks the buffer after joining its
+line, so the two cannot miss each other. docs/design.md, "Unlocked puts and
+gets", gives the rules.
 """
 
 from __future__ import annotations
