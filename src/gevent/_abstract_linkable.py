@@ -290,7 +290,10 @@ class AbstractLinkable:
                 break
             links.popleft()
             foreign.append(entry)
-            budget -= 1
+            if entry[2] or entry[1] is None:
+                # A waiter that will try to take a unit; a rawlink callback
+                # takes none, so it must not use up the turn.
+                budget -= 1
         return foreign
 
     def _wake_budget(self) -> int:

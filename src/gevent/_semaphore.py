@@ -128,6 +128,10 @@ class Semaphore(AbstractLinkable):
         if self.counter > 0:
             return self.counter
         self._wait_core(timeout)
+        if self.counter > 0 and self._links and self._notifier is None:
+            # Woken from another thread, we took no unit: pass the turn on, as
+            # the local notifier does by carrying on to the next waiter.
+            self._check_and_notify()
         return self.counter
 
     def __enter__(self) -> Semaphore:

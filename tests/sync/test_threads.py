@@ -349,3 +349,54 @@ def test_putter_parking_as_an_unlocked_get_makes_room_is_served() -> None:
     assert taken == ["first"]
     assert q.get_nowait() == "second"
     assert not q.putters
+
+
+def _release_from_hubless_thread(sem: Semaphore) -> None:
+    t = threading.Thread(target=sem.release)
+    t.start()
+    t.join(SAFETY)
+
+
+def test_release_from_hubless_thread_skips_rawlinks_when_counting_turns() -> None:
+    # Regression (gevent issue 2013's scenario): a rawlink first in line took
+    # the one turn a release from another thread hands out, and the greenlets
+    # waiting behind it were never woken.
+    sem = Semaphore(0)
+    notified: list[object] = []
+    sem.rawlink(notified.append)
+    order: list[int] = []
+
+    def waiter(i: int) -> None:
+        sem.acquire()
+        order.append(i)
+        sem.release()
+
+    waiters = [gevent.spawn(waiter, i) for i in range(3)]
+    gevent.sleep(0)
+    assert sem.linkcount() == 4
+    _release_from_hubless_thread(sem)
+    gevent.joinall(waiters, timeout=SAFETY)
+    assert notified == [sem]
+    assert order == [0, 1, 2]
+
+
+def test_wait_woken_from_another_thread_passes_the_turn_on() -> None:
+    # wait() takes no unit: woken by a release from another thread, it must
+    # let the acquirer behind it have the unit.
+    sem = Semaphore(0)
+    events: list[str] = []
+
+    def waiter() -> None:
+        sem.wait()
+        events.append("waited")
+
+    def acquirer() -> None:
+        sem.acquire()
+        events.append("acquired")
+
+    gs = [gevent.spawn(waiter), gevent.spawn(acquirer)]
+    gevent.sleep(0)
+    _release_from_hubless_thread(sem)
+    gevent.joinall(gs, timeout=SAFETY)
+    assert events == ["waited", "acquired"]
+    assert sem.counter == 0
