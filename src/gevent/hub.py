@@ -42,7 +42,18 @@ try:
 except ImportError:  # pragma: no cover - CPython always has it
     from _thread import get_ident as get_thread_ident
 
-MAIN_THREAD_IDENT = get_thread_ident()
+
+def _native_main_thread_ident() -> int:
+    # The interpreter's main thread, even when gevent is first imported in
+    # another thread. This module is imported (by gevent.monkey too) before
+    # any patching renames the main thread, so the ident is the native one.
+    import threading
+
+    ident = threading.main_thread().ident
+    return get_thread_ident() if ident is None else ident
+
+
+MAIN_THREAD_IDENT = _native_main_thread_ident()
 
 
 def _main_greenlet_of_this_thread() -> Any:

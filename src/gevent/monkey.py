@@ -36,7 +36,7 @@ from typing import Any
 # (select.epoll, selectors.DefaultSelector, threading) at import, and must do so
 # before any patch replaces them.
 import gevent._core
-import gevent.hub  # noqa: F401
+import gevent.hub
 
 __all__ = ["MonkeyPatchWarning", "get_original", "is_module_patched", "is_object_patched", "main",
            "patch_all", "patch_builtins", "patch_dns", "patch_module", "patch_os", "patch_queue",
@@ -341,6 +341,12 @@ def patch_thread(threading: bool = True, _threading_local: bool = True, Event: b
     """
     if _green_module("thread") is None:
         return False
+    own_warnings = _warnings is None
+    found: list[str] = [] if _warnings is None else _warnings
+    on_main_thread = gevent.hub.get_thread_ident() == gevent.hub.MAIN_THREAD_IDENT
+    if not on_main_thread:
+        found.append("Monkey-patching outside the main native thread. Some APIs will not be "
+                     "available. Expect a KeyError to be printed at shutdown.")
     threading_mod = importlib.import_module("threading") if threading else None
     if not _patch_module("thread"):
         return False
@@ -353,7 +359,11 @@ def patch_thread(threading: bool = True, _threading_local: bool = True, Event: b
 
                 patch_item(threading_mod, "Event", GreenEvent)
             patch_item(threading_mod, "_shutdown", gthreading._shutdown)
-            gthreading._fix_main_thread()
+            if on_main_thread:
+                gthreading._fix_main_thread()
+            else:
+                found.append("Monkey-patching not on the main thread; "
+                             "threading.main_thread().join() will hang from a greenlet")
     if _threading_local:
         from gevent.local import local
 
@@ -362,7 +372,15 @@ def patch_thread(threading: bool = True, _threading_local: bool = True, Event: b
         _reown_existing_locks()
     if logging and "logging" in sys.modules:
         _green_logging_locks(sys.modules["logging"])
+    if own_warnings and found:
+        _process_warnings(found)
     return True
+
+
+def _process_warnings(found: list[str]) -> None:
+    # One place that turns collected patching problems into warnings (tests replace it).
+    for message in found:
+        warnings.warn(message, MonkeyPatchWarning, stacklevel=3)
 
 
 def _reown_existing_locks() -> None:

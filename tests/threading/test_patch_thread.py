@@ -256,3 +256,53 @@ def test_waitpid_minus_one_reports_a_finished_watched_child() -> None:
         print('ok')
     """)
     assert out.strip() == "ok"
+
+
+def test_patching_outside_the_main_thread_warns_and_leaves_the_main_thread_alone() -> None:
+    out = run_python("""
+        import threading, warnings
+        main = threading.current_thread()
+        caught = []
+
+        def target():
+            from gevent import monkey
+            with warnings.catch_warnings(record=True) as got:
+                warnings.simplefilter("always")
+                monkey.patch_all()
+            caught.extend(str(w.message) for w in got
+                          if w.category is monkey.MonkeyPatchWarning)
+
+        t = threading.Thread(target=target)
+        t.start()
+        t.join()
+        for message in caught:
+            print(message.split(";")[0].split(".")[0])
+        print(type(main).__name__, threading.main_thread() is main)
+    """)
+    assert out.splitlines() == [
+        "Monkey-patching outside the main native thread",
+        "Monkey-patching not on the main thread",
+        "_MainThread True",
+    ]
+
+
+def test_first_import_in_a_thread_still_knows_the_main_thread() -> None:
+    # Regression: MAIN_THREAD_IDENT was the ident of whichever thread imported
+    # gevent first, so that thread's hub believed it was the main hub.
+    out = run_python("""
+        import threading
+
+        seen = {}
+
+        def target():
+            import gevent.hub
+            seen["hub_is_main"] = gevent.get_hub().main_hub
+
+        t = threading.Thread(target=target)
+        t.start()
+        t.join()
+        import gevent.hub
+        print(gevent.hub.MAIN_THREAD_IDENT == threading.main_thread().ident,
+              seen["hub_is_main"], gevent.get_hub().main_hub)
+    """)
+    assert out.split() == ["True", "False", "True"]
