@@ -25,6 +25,7 @@ This module has no ``__all__``: it exists for ``gevent.monkey``.
 
 from __future__ import annotations
 
+import sys
 import threading as _threading_module
 import weakref
 from typing import Any
@@ -101,6 +102,12 @@ class _DummyThread(_OriginalDummyThread):  # type: ignore[misc]
 
     It removes itself from ``threading._active`` when that greenlet dies.
     """
+
+    # CPython 3.11.8+, 3.12.2+ and 3.13 turn the dummy thread that forks into
+    # the child's _MainThread by assigning ``__class__`` (gevent issue 2020).
+    # This subclass adds no slots, so that assignment works as it is.
+    _NEEDS_CLASS_FORK_FIXUP = (sys.version_info[:3] >= (3, 12, 2)
+                               or (3, 11, 8) <= sys.version_info[:3] < (3, 12))
 
     def __init__(self) -> None:
         super().__init__()
