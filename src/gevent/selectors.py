@@ -71,9 +71,28 @@ class GeventSelector(__selectors__._BaseSelectorImpl):  # type: ignore[name-defi
 DefaultSelector = GeventSelector
 
 
+def _green_select(*args: Any) -> Any:
+    # What a patched ``SelectSelector._select`` calls: the cooperative select.
+    from .select import select
+
+    return select(*args)
+
+
+_green_select._gevent_monkey = True  # type: ignore[attr-defined]
+
+
 def _gevent_do_monkey_patch(patch_request: Any) -> None:
-    """Drop the stdlib selectors that would block the loop, when patching aggressively."""
+    """Drop the stdlib selectors that would block the loop, when patching aggressively.
+
+    ``SelectSelector`` stays, but its ``_select`` is a reference to the blocking
+    ``select.select`` taken when the class was created: point it at ours.
+    """
     patch_request.default_patch_items()
+    select_selector = getattr(__selectors__, "SelectSelector", None)
+    if select_selector is not None \
+            and not hasattr(select_selector.__dict__.get("_select"), "__get__"):
+        # A builtin stored on the class (POSIX); Windows defines a method there.
+        select_selector._select = staticmethod(_green_select)
     if patch_request.patch_kwargs.get("aggressive", True):
         patch_request.remove_item(__selectors__, "EpollSelector", "KqueueSelector",
                                   "DevpollSelector")

@@ -162,3 +162,27 @@ def test_patching_ssl_after_a_plain_import_does_not_warn() -> None:
         print("ok")
     """)
     assert out == "ok\n"
+
+
+def test_patched_select_selector_is_cooperative() -> None:
+    # Regression: SelectSelector._select kept the blocking select.select taken
+    # at class creation, so it blocked the loop after patch_all().
+    out = run_python("""
+        import selectors
+        from gevent import monkey; monkey.patch_all()
+        import gevent, socket
+
+        a, b = socket.socketpair()
+        ticks = []
+        def ticker():
+            for _ in range(3):
+                ticks.append(1)
+                gevent.sleep(0.01)
+            b.send(b"x")
+        gevent.spawn(ticker)
+        with selectors.SelectSelector() as sel:
+            sel.register(a, selectors.EVENT_READ)
+            ready = sel.select(timeout=10)
+        print(len(ready), len(ticks), hasattr(selectors.SelectSelector._select, "_gevent_monkey"))
+    """)
+    assert out.split() == ["1", "3", "True"]
