@@ -1,0 +1,1006 @@
+"""The WSGI server behind ``gevent.pywsgi``.
+
+Theory of operation
+-------------------
+``WSGIServer`` is a ``StreamServer`` whose ``handle`` builds one
+``WSGIHandler`` per connection and calls its ``handle()``. The handler is
+plain blocking code (it runs in its own greenlet): it loops over
+``handle_one_request()``, which reads a request line and header block from a
+buffered reader on the socket, asks the sans-IO layer (``gevent._http``) what
+they mean, builds the environ, runs the application and writes the response.
+Every parsing decision lives in ``_http``; this module only moves bytes and
+keeps gevent's overridable method structure, which gunicorn's workers and
+many applications subclass.
+
+The request body is read through ``Input``: Content-Length bodies straight
+from the reader, chunked bodies through a ``ChunkedDecoder`` that is only
+ever given bytes the reader has already buffered (``peek``), and told to stop
+at the end of the message, so the next pipelined request stays in the
+reader. After the response, whatever the application left unread is
+drained, so the connection can be reused; if the body turns out to be
+malformed the connection is closed instead of guessing where the next
+request starts.
+
+Errors: a request the parser refuses gets the fixed 400 (or 414) response and
+a closed connection. A malformed body found while the application reads it
+raises ``_InvalidClientInput`` (an ``OSError``) in the application; if it
+escapes, the client gets a 400. Any other application error is reported
+through the hub's ``handle_error`` and answered with a 500, if no headers
+were sent yet; otherwise the connection is simply closed mid-response.
+"""
+
+from __future__ import annotations
+
+import errno
+import sys
+import time
+import traceback
+import warnings
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from email.utils import formatdate
+from http.client import HTTPMessage
+from typing import Any
+
+from . import _http
+from ._http import (
+    MAX_HEADER_LINE,
+    MAX_REQUEST_LINE,
+    ChunkedDecoder,
+    HeaderParser,
+    RemoteProtocolError,
+    body_framing,
+    format_chunk,
+    parse_request_line,
+)
+from ._server_impl import StreamServer
+from ._socketcommon import getfqdn
+
+__all__ = [
+    "MAX_REQUEST_LINE",
+    "Environ",
+    "Input",
+    "LoggingLogAdapter",
+    "SecureEnviron",
+    "WSGIHandler",
+    "WSGIServer",
+    "WSGISecureEnviron",
+    "_NoopLog",
+    "_main",
+    "format_date_time",
+]
+
+_BAD_REQUEST_RESPONSE = b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-length: 0\r\n\r\n"
+_REQUEST_TOO_LONG_RESPONSE = (
+    b"HTTP/1.1 414 Request URI Too Long\r\nConnection: close\r\nContent-length: 0\r\n\r\n")
+_CONTINUE_RESPONSE = b"HTTP/1.1 100 Continue\r\n\r\n"
+_INTERNAL_ERROR_BODY = b"Internal Server Error"
+# How much unread body we will read and throw away to keep a connection alive.
+_READ_CHUNK = 65536
+
+
+def format_date_time(timestamp: float) -> str:
+    """An HTTP date (RFC 9110 5.6.7) for ``timestamp``."""
+    return formatdate(timestamp, usegmt=True)
+
+
+class _InvalidClientInput(OSError):
+    """The request body is malformed; the connection cannot be reused."""
+
+
+class _NoopLog:
+    """A log that discards everything (``log=None``)."""
+
+    def write(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+    def writelines(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+class LoggingLogAdapter:
+    """Makes a ``logging.Logger`` usable where a file-like log is expected.
+
+    ``write`` logs one message at ``level`` (without its trailing newline).
+    Every other attribute, read or set, is the logger's.
+    """
+
+    def __init__(self, logger: Any, level: int = 20) -> None:
+        object.__setattr__(self, "_logger", logger)
+        object.__setattr__(self, "_level", level)
+
+    def write(self, msg: str) -> None:
+        if msg and msg.endswith("\n"):
+            msg = msg[:-1]
+        self._logger.log(self._level, msg)
+
+    def flush(self) -> None:
+        """Nothing is buffered."""
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._logger, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in LoggingLogAdapter.__dict__:
+            setattr(self._logger, name, value)
+        else:
+            object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        delattr(self._logger, name)
+
+
+# ------------------------------------------------------------------ environ
+
+
+class Environ(dict):  # type: ignore[type-arg]
+    """The WSGI environ: a dict whose ``copy()`` keeps the class.
+
+    Pickling and ``copy.copy`` produce a plain dict, so nothing outside
+    needs to know this class.
+    """
+
+    __slots__ = ()
+
+    def copy(self) -> Any:
+        return self.__class__(self)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return (dict, (), None, None, iter(self.items()))
+
+
+class SecureEnviron(Environ):
+    """An environ whose repr does not show its values (they may be secrets).
+
+    ``secure_repr`` (default ``default_secure_repr``) turns masking on;
+    ``whitelist_keys`` names keys shown anyway; ``print_masked_keys`` shows
+    the other keys with a masked value instead of only counting them. Each
+    can be set per instance or, through the ``default_*`` names, per class.
+    """
+
+    default_secure_repr = True
+    default_whitelist_keys: tuple[str, ...] = ()
+    default_print_masked_keys = True
+
+    __slots__ = ("print_masked_keys", "secure_repr", "whitelist_keys")
+
+    def __getattr__(self, name: str) -> Any:
+        # An unset slot lands here: fall back to the class-wide default.
+        if name in SecureEnviron.__slots__:
+            return getattr(type(self), "default_" + name)
+        raise AttributeError(name)
+
+    def __repr__(self) -> str:
+        if not self.secure_repr:
+            return dict.__repr__(self)
+        whitelist = self.whitelist_keys
+        if not whitelist:
+            return f"<pywsgi.{type(self).__name__} dict (keys: {len(self)}) at {id(self):#x}>"
+        shown = {}
+        hidden = 0
+        for key, value in self.items():
+            if key in whitelist:
+                shown[key] = value
+            elif self.print_masked_keys:
+                shown[key] = "<MASKED>"
+            else:
+                hidden += 1
+        text = repr(shown)
+        if hidden:
+            text = text[:-1] + (", " if shown else "") + f"(hidden keys: {hidden})}}"
+        return text
+
+    __str__ = __repr__
+
+
+class WSGISecureEnviron(SecureEnviron):
+    """The environ given to error reports: only the client and host are shown."""
+
+    __slots__ = ()
+    default_whitelist_keys = ("REMOTE_ADDR", "REMOTE_PORT", "HTTP_HOST")
+    default_print_masked_keys = False
+
+
+# -------------------------------------------------------------------- input
+
+
+class Input:
+    """``wsgi.input``: the request body, never read past its end.
+
+    ``content_length`` bounds a plain body (None means no body);
+    ``chunked_input`` decodes a chunked one. With ``socket`` given, the first
+    read sends ``100 Continue`` (the client sent ``Expect: 100-continue``).
+    A body cut short raises ``OSError``; a malformed chunked body raises
+    ``_InvalidClientInput``.
+    """
+
+    def __init__(self, rfile: Any, content_length: int | None, socket: Any = None,
+                 position: int = 0, chunked_input: bool = False) -> None:
+        self.rfile = rfile
+        self.content_length = content_length
+        self.socket = socket
+        self.position = position
+        self.chunked_input = chunked_input
+        self._decoder: ChunkedDecoder | None = ChunkedDecoder() if chunked_input else None
+        self._pending = b""  # decoded chunked payload not yet returned
+        self._error: BaseException | None = None
+
+    # ------------------------------------------------------------- helpers
+
+    def _send_100_continue(self) -> None:
+        sock = self.socket
+        if sock is not None:
+            self.socket = None
+            sock.sendall(_CONTINUE_RESPONSE)
+
+    def _remaining(self) -> int:
+        if self.content_length is None:
+            return 0
+        return max(self.content_length - self.position, 0)
+
+    def _eof(self) -> OSError:
+        if self.chunked_input:
+            return OSError("unexpected end of file while parsing chunked data")
+        return OSError(f"unexpected end of file while reading request at position {self.position}")
+
+    def _next_payload(self, limit: int) -> bytes:
+        """Up to ``limit`` decoded bytes of a chunked body; b'' only at its end."""
+        if self._pending:
+            data, self._pending = self._pending[:limit], self._pending[limit:]
+            return data
+        decoder = self._decoder
+        assert decoder is not None
+        if self._error is not None:
+            raise self._error
+        rfile = self.rfile
+        peek = getattr(rfile, "peek", None)
+        try:
+            while not decoder.done:
+                if decoder.in_data:
+                    data = rfile.read(min(decoder.remaining, limit))
+                    if not data:
+                        raise self._eof()
+                    decoder.feed(data)
+                    return bytes(data)
+                # Outside chunk data only look at what is already buffered,
+                # so nothing past the end of the body is ever taken.
+                buf = peek(1) if peek is not None else rfile.read(1)
+                if not buf:
+                    raise self._eof()
+                consumed, payload = decoder.feed(buf, limit)
+                if peek is not None:
+                    rfile.read(consumed)
+                if payload:
+                    return payload
+        except RemoteProtocolError as ex:
+            self._error = _InvalidClientInput(str(ex))
+            raise self._error from None
+        return b""
+
+    # ----------------------------------------------------------- WSGI API
+
+    def read(self, length: int | None = None) -> bytes:
+        self._send_100_continue()
+        return self._read(length)
+
+    def _read(self, length: int | None = None) -> bytes:
+        if length is not None and length < 0:
+            length = None
+        if self.chunked_input:
+            parts = []
+            wanted = sys.maxsize if length is None else length
+            while wanted > 0:
+                data = self._next_payload(min(wanted, _READ_CHUNK))
+                if not data:
+                    break
+                parts.append(data)
+                wanted -= len(data)
+            result = b"".join(parts)
+            self.position += len(result)
+            return result
+        remaining = self._remaining()
+        if length is None or length > remaining:
+            length = remaining
+        if not length:
+            return b""
+        data = self.rfile.read(length)
+        self.position += len(data)
+        if len(data) < length:
+            raise self._eof()
+        return bytes(data)
+
+    def readline(self, size: int | None = None) -> bytes:
+        self._send_100_continue()
+        if size is not None and size < 0:
+            size = None
+        if self.chunked_input:
+            parts: list[bytes] = []
+            wanted = sys.maxsize if size is None else size
+            while wanted > 0:
+                data = self._next_payload(min(wanted, _READ_CHUNK))
+                if not data:
+                    break
+                newline = data.find(b"\n")
+                if newline >= 0:
+                    self._pending = data[newline + 1:] + self._pending
+                    data = data[:newline + 1]
+                    parts.append(data)
+                    break
+                parts.append(data)
+                wanted -= len(data)
+            line = b"".join(parts)
+            self.position += len(line)
+            return line
+        remaining = self._remaining()
+        if size is None or size > remaining:
+            size = remaining
+        if not size:
+            return b""
+        line = self.rfile.readline(size)
+        self.position += len(line)
+        if len(line) < size and not line.endswith(b"\n"):
+            raise self._eof()
+        return bytes(line)
+
+    def readlines(self, hint: int | None = None) -> list[bytes]:
+        lines = []
+        total = 0
+        for line in self:
+            lines.append(line)
+            total += len(line)
+            if hint is not None and 0 < hint <= total:
+                break
+        return lines
+
+    def __iter__(self) -> Input:
+        return self
+
+    def __next__(self) -> bytes:
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+    def _discard(self) -> None:
+        """Read and drop the rest of the body (no ``100 Continue`` for it)."""
+        self.socket = None
+        while self._read(_READ_CHUNK):
+            pass
+
+
+# ------------------------------------------------------------------ handler
+
+# Closing a socket with unread input makes the kernel send a reset, which can
+# destroy the error response still in flight to the client. So after an error
+# response we stop sending, then read and drop the client's leftovers for a
+# bounded time and amount before closing (a "lingering close").
+_LINGER_SECONDS = 0.5
+_LINGER_BYTES = 262144
+
+
+def _linger(sock: Any) -> None:
+    try:
+        sock.shutdown(1)  # SHUT_WR: the client sees the end of the response
+        sock.settimeout(_LINGER_SECONDS)
+        deadline = time.monotonic() + _LINGER_SECONDS
+        total = 0
+        while total < _LINGER_BYTES and time.monotonic() < deadline:
+            data = sock.recv(65536)
+            if not data:
+                break
+            total += len(data)
+    except OSError:
+        pass
+
+
+
+class _HeaderMessage(HTTPMessage):
+    """Request headers; ``headers`` lists the raw lines, as gevent's does."""
+
+    @property
+    def headers(self) -> list[str]:
+        return [f"{name}: {value}\r\n" for name, value in self.items()]
+
+
+def _connection_tokens(values: Iterable[str]) -> set[str]:
+    return {token.strip().lower() for value in values for token in value.split(",")}
+
+
+class WSGIHandler:
+    """Serves the requests of one connection (see the module docstring).
+
+    Every step is a method so that subclasses can change one of them.
+    """
+
+    protocol_version = "HTTP/1.1"
+    MessageClass: Any = _HeaderMessage
+    #: Raised for responses that break the protocol (a 304 with a body).
+    ApplicationError: type[BaseException] = AssertionError
+    #: Socket errors that mean the client went away: not worth reporting.
+    ignored_socket_errors: tuple[int, ...] = (errno.EPIPE, errno.ECONNRESET, errno.ESHUTDOWN)
+
+    status: str | None = None
+    _orig_status: str | None = None
+    response_headers: list[tuple[str, str]] | None = None
+    code: int | None = None
+    provided_date: str | None = None
+    provided_content_length: str | None = None
+    close_connection = False
+    time_start: float = 0
+    time_finish: float = 0
+    headers_sent = False
+    response_use_chunked = False
+    connection_upgraded = False
+    environ: Any = None
+    application: Any = None
+    requestline: str | None = None
+    response_length = 0
+    result: Any = None
+    wsgi_input: Any = None
+    content_length: int | None = 0
+    headers: Any = None
+    request_version: str | None = None
+    command: str | None = None
+    path: str | None = None
+
+    def __init__(self, sock: Any, address: Any, server: Any, rfile: Any = None) -> None:
+        self.socket = sock
+        self.client_address = address
+        self.server = server
+        self.rfile = rfile if rfile is not None else sock.makefile("rb", -1)
+        self._request: _http.RequestLine | None = None
+        self._header_list: list[tuple[str, str]] = []
+        self._chunked_input = False
+        self._expect_continue = False
+        self._upgrade = False
+        self._computed_length: int | None = None
+        # Set when closing after an error: unread input must not turn the close into a reset.
+        self._linger = False
+
+    # ------------------------------------------------------------- the loop
+
+    def handle(self) -> None:
+        """Serve requests until the connection is to be closed."""
+        try:
+            while self.socket is not None:
+                self.time_start = time.time()
+                self.time_finish = 0
+                result = self.handle_one_request()
+                if result is None:
+                    break
+                if result is True:
+                    continue
+                self.status, response_body = result
+                self._linger = True
+                try:
+                    self.socket.sendall(response_body)
+                except OSError:
+                    pass
+                if self.time_finish == 0:
+                    self.time_finish = time.time()
+                self.log_request()
+                break
+        finally:
+            rfile = self.__dict__.pop("rfile", None)
+            sock = self.__dict__.pop("socket", None)
+            if self._linger and sock is not None:
+                _linger(sock)
+            if rfile is not None:
+                # The reader holds a reference on the socket: it must go for
+                # the server's close of the socket to release the descriptor.
+                try:
+                    rfile.close()
+                except OSError:
+                    pass
+
+    def read_requestline(self) -> Any:
+        """The raw request line (bytes), or empty at the end of the connection."""
+        return self.rfile.readline(MAX_REQUEST_LINE)
+
+    def handle_one_request(self) -> Any:
+        """Serve one request: None to close, True to go on, ``(status, bytes)``
+        to send that response and close."""
+        if self.rfile.closed:
+            return None
+        try:
+            raw = self.read_requestline()
+        except OSError:
+            # The client reset the connection between requests.
+            return None
+        if isinstance(raw, bytes | bytearray):
+            raw = bytes(raw).decode("latin-1")
+        if not raw:
+            return None
+        self.requestline = raw.rstrip("\r\n")
+        self.response_length = 0
+        if len(raw) >= MAX_REQUEST_LINE:
+            return ("414", _REQUEST_TOO_LONG_RESPONSE)
+        try:
+            if not self.read_request(raw):
+                return ("400", _BAD_REQUEST_RESPONSE)
+        except (RemoteProtocolError, ValueError) as ex:
+            self.log_error("Invalid request (from %s): %s", self.client_address, ex)
+            return ("400", _BAD_REQUEST_RESPONSE)
+        except OSError:
+            return None
+        except Exception as ex:
+            self._print_unexpected_exc()
+            self.log_error("Invalid request (from %s): %s", self.client_address,
+                           str(ex) or type(ex).__name__)
+            return ("400", _BAD_REQUEST_RESPONSE)
+
+        self.environ = self.get_environ()
+        self.application = self.server.application
+        self.handle_one_response()
+        if self.close_connection:
+            return None
+        if self.rfile.closed:
+            return None
+        return True
+
+    def _print_unexpected_exc(self) -> None:
+        traceback.print_exc()
+
+    def read_request(self, raw_requestline: str) -> bool:
+        """Parse the request line and read the headers; False (or an
+        exception) means a bad request."""
+        request = parse_request_line(raw_requestline.encode("latin-1"))
+        self._request = request
+        self.command = request.method
+        self.path = request.target
+        self.request_version = request.version
+        self.close_connection = False
+        header_list: list[tuple[str, str]] = []
+        if request.version_info >= (1, 0):
+            parser = HeaderParser()
+            while not parser.feed_line(self.rfile.readline(MAX_HEADER_LINE + 1)):
+                pass
+            header_list = parser.headers
+        self._header_list = header_list
+        headers = self.MessageClass()
+        for name, value in header_list:
+            headers[name] = value
+        self.headers = headers
+
+        self._chunked_input, self.content_length = body_framing(request.method, header_list)
+        lowered = [(name.lower(), value) for name, value in header_list]
+        tokens = _connection_tokens(v for n, v in lowered if n == "connection")
+        if request.version_info >= (1, 1):
+            self.close_connection = "close" in tokens
+        else:
+            # HTTP/1.0 (and 0.9) close unless the client asks otherwise.
+            self.close_connection = "keep-alive" not in tokens
+        self._expect_continue = request.version_info >= (1, 1) and any(
+            n == "expect" and v.strip().lower() == "100-continue" for n, v in lowered)
+        self._upgrade = "upgrade" in tokens or any(n == "upgrade" for n, _ in lowered)
+        return True
+
+    # -------------------------------------------------------------- environ
+
+    def get_environ(self) -> Any:
+        """The WSGI environ for the request just read."""
+        env = self.server.get_environ()
+        request = self._request
+        assert request is not None
+        env["REQUEST_METHOD"] = request.method
+        env["SCRIPT_NAME"] = ""
+        env["PATH_INFO"] = request.path
+        env["QUERY_STRING"] = request.query
+        env["SERVER_PROTOCOL"] = request.version
+        address = self.client_address
+        if isinstance(address, tuple):
+            env["REMOTE_ADDR"] = str(address[0])
+            env["REMOTE_PORT"] = str(address[1])
+        for name, value in self._header_list:
+            if "_" in name:
+                # "X_Foo" and "X-Foo" would collide: drop the ambiguous one.
+                continue
+            key = name.replace("-", "_").upper()
+            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                key = "HTTP_" + key
+            if key in env:
+                if key == "CONTENT_LENGTH" or key == "CONTENT_TYPE":
+                    continue
+                sep = "; " if "COOKIE" in key else ","
+                env[key] = env[key] + sep + value
+            else:
+                env[key] = value
+
+        self.wsgi_input = Input(self.rfile, self.content_length,
+                                socket=self.socket if self._expect_continue else None,
+                                chunked_input=self._chunked_input)
+        if self._upgrade:
+            # The application takes over the stream (websockets).
+            env["wsgi.input"] = self.rfile
+            env["wsgi.input_terminated"] = False
+        else:
+            env["wsgi.input"] = self.wsgi_input
+            env["wsgi.input_terminated"] = True
+        return env
+
+    # ------------------------------------------------------------- response
+
+    def handle_one_response(self) -> None:
+        """Run the application and send its response; then drain the body."""
+        self.time_start = time.time()
+        self.status = None
+        self._orig_status = None
+        self.headers_sent = False
+        self.result = None
+        self.response_use_chunked = False
+        self.connection_upgraded = False
+        self.response_length = 0
+        self.provided_date = None
+        self.provided_content_length = None
+        self._computed_length = None
+        try:
+            try:
+                self.run_application()
+            finally:
+                self._finish_input()
+        except _InvalidClientInput as ex:
+            self.log_error("Invalid request (from %s): %s", self.client_address, ex)
+            self._send_error_response_if_possible(400)
+            self.close_connection = True
+        except OSError as ex:
+            if ex.errno in self.ignored_socket_errors:
+                self.close_connection = True
+            else:
+                self.handle_error(*sys.exc_info())
+        except Exception:
+            self.handle_error(*sys.exc_info())
+        finally:
+            self.time_finish = time.time()
+            self.log_request()
+
+    def _finish_input(self) -> None:
+        if self.close_connection or self.wsgi_input is None:
+            return
+        if self._upgrade and (self._chunked_input or self.content_length):
+            # The application had the raw stream: where the body ends is unknown.
+            self.close_connection = True
+            return
+        try:
+            self.wsgi_input._discard()
+        except OSError:
+            self.close_connection = True
+
+    def run_application(self) -> None:
+        assert self.result is None
+        try:
+            self.result = self.application(self.environ, self.start_response)
+            self.process_result()
+        finally:
+            close = getattr(self.result, "close", None)
+            try:
+                if close is not None:
+                    close()
+            finally:
+                # Break the cycle environ -> frame -> handler early.
+                self.result = None
+
+    def process_result(self) -> None:
+        result = self.result
+        if (self.provided_content_length is None and not self.headers_sent
+                and self.status is not None and hasattr(result, "__len__")):
+            # The whole body is at hand: send it with a Content-Length, in one write.
+            data = b"".join(bytes(item) for item in result)
+            if data and self.code in (204, 304):
+                raise self.ApplicationError(f"The {self.code} response must have no body")
+            if self.code not in (204, 304):
+                self._computed_length = len(data)
+            self.write(data)
+        else:
+            for data in result:
+                if data:
+                    self.write(data)
+        if self.status is None:
+            # Nothing at all was produced: there is no response to give.
+            self.close_connection = True
+            return
+        if not self.headers_sent:
+            self.write(b"")
+        if self.response_use_chunked:
+            self._sendall(b"0\r\n\r\n")
+
+    def start_response(self, status: str, headers: list[tuple[str, str]],
+                       exc_info: Any = None) -> Callable[[bytes], None]:
+        if exc_info:
+            try:
+                if self.headers_sent:
+                    raise exc_info[1].with_traceback(exc_info[2])
+            finally:
+                exc_info = None
+        # Validate everything before changing any state, so an application
+        # that catches the error can call start_response again.
+        if not isinstance(status, str):
+            raise UnicodeError("The status string must be a native string")
+        if "\r" in status or "\n" in status:
+            raise ValueError("carriage return or newline in status")
+        status.encode("latin-1")
+        provided_cl: str | None = None
+        provided_date: str | None = None
+        close = False
+        for header in headers:
+            name, value = header
+            if not isinstance(name, str):
+                raise UnicodeError(f"The header must be a native string: {name!r}")
+            if not isinstance(value, str):
+                raise UnicodeError(f"The value must be a native string: {name!r}: {value!r}")
+            if "\r" in name or "\n" in name:
+                raise ValueError("carriage return or newline in header name")
+            if "\r" in value or "\n" in value:
+                raise ValueError("carriage return or newline in header value")
+            name.encode("latin-1")
+            value.encode("latin-1")
+            lname = name.lower()
+            if lname == "content-length":
+                provided_cl = value
+            elif lname == "date":
+                provided_date = value
+            elif lname == "connection" and "close" in _connection_tokens([value]):
+                close = True
+        code = int(status.split(" ", 1)[0])
+        if code in (204, 304) and provided_cl not in (None, "0"):
+            raise AssertionError(
+                f"Invalid Content-Length for {code} response: {provided_cl!r} "
+                "(must be absent or zero)")
+        self.status = status
+        self._orig_status = status
+        self.code = code
+        self.response_headers = list(headers)
+        self.provided_content_length = provided_cl
+        self.provided_date = provided_date
+        if close:
+            self.close_connection = True
+        return self.write
+
+    def finalize_headers(self) -> None:
+        """Add Connection, Date and the body framing to the response headers."""
+        assert self.response_headers is not None
+        code = self.code
+        request = self._request
+        version = request.version_info if request is not None else (1, 0)
+        if code == 101:
+            self.connection_upgraded = True
+            self.close_connection = True
+        length_known = (self.provided_content_length is not None
+                        or self._computed_length is not None or code in (204, 304))
+        if not length_known:
+            if version >= (1, 1) and code != 101:
+                self.response_use_chunked = True
+            else:
+                # The only way left to mark the end of the body.
+                self.close_connection = True
+        if version == (1, 0) and not any(n.lower() == "connection" for n, _ in self.response_headers):
+            self.response_headers.append(
+                ("Connection", "close" if self.close_connection else "keep-alive"))
+        if self.provided_date is None:
+            self.response_headers.append(("Date", format_date_time(time.time())))
+        if self._computed_length is not None:
+            self.response_headers.append(("Content-Length", str(self._computed_length)))
+        elif self.response_use_chunked:
+            self.response_headers.append(("Transfer-Encoding", "chunked"))
+
+    def _sendall(self, data: bytes) -> None:
+        self.socket.sendall(data)
+        self.response_length += len(data)
+
+    def write(self, data: Any) -> None:
+        """Send ``data`` as (part of) the body, the headers first if needed."""
+        if self.code in (204, 304) and data:
+            raise self.ApplicationError(f"The {self.code} response must have no body")
+        if self.status is None:
+            raise AssertionError("write() before start_response()")
+        if self.headers_sent:
+            if data:
+                self._sendall(format_chunk(bytes(data)) if self.response_use_chunked else data)
+            return
+        self.headers_sent = True
+        self.finalize_headers()
+        assert self.response_headers is not None
+        lines = [f"HTTP/1.1 {self.status}\r\n"]
+        lines.extend(f"{name}: {value}\r\n" for name, value in self.response_headers)
+        lines.append("\r\n")
+        towrite = "".join(lines).encode("latin-1")
+        if data:
+            towrite += format_chunk(bytes(data)) if self.response_use_chunked else bytes(data)
+        self._sendall(towrite)
+
+    def _send_error_response_if_possible(self, error_code: int) -> None:
+        if self.headers_sent:
+            # Part of the response is out: all we can do is cut it short.
+            self.close_connection = True
+            return
+        if error_code == 400:
+            status, body = "400 Bad Request", b""
+        else:
+            status, body = "500 Internal Server Error", _INTERNAL_ERROR_BODY
+        self.status = None
+        self.code = None
+        self._computed_length = None
+        self.response_use_chunked = False
+        try:
+            self.start_response(status, [("Content-Type", "text/plain"),
+                                         ("Connection", "close"),
+                                         ("Content-Length", str(len(body)))])
+            self.write(body)
+        except OSError:
+            pass
+        self.close_connection = True
+        self._linger = True
+
+    def handle_error(self, t: Any, v: Any, tb: Any) -> None:
+        """Report an application error and answer with a 500 if possible."""
+        try:
+            self._send_error_response_if_possible(500)
+            if isinstance(v, OSError) and v.errno in self.ignored_socket_errors:
+                return
+            environ = self.environ
+            if environ is not None and not isinstance(environ, SecureEnviron):
+                environ = WSGISecureEnviron(environ)
+            context = environ if environ is not None else self
+            self.server.loop.handle_error(context, t, v, tb)
+        finally:
+            del tb
+
+    # -------------------------------------------------------------- logging
+
+    def log_error(self, msg: str, *args: Any) -> None:
+        try:
+            message = msg % args
+        except Exception:
+            message = f"{msg!r} {args!r}"
+        try:
+            message = f"{self.socket}: {message}"
+        except Exception:
+            pass
+        try:
+            self.server.error_log.write(message + "\n")
+        except Exception:
+            traceback.print_exc()
+
+    def log_request(self) -> None:
+        log = self.server.log
+        if log is not None:
+            log.write(self.format_request() + "\n")
+
+    def format_request(self) -> str:
+        now = datetime.now().replace(microsecond=0)
+        length = self.response_length or "-"
+        delta = f"{self.time_finish - self.time_start:.6f}" if self.time_finish else "-"
+        address = self.client_address
+        client = address[0] if isinstance(address, tuple) else address
+        status = (self._orig_status or self.status or "000").split()[0]
+        return f'{client or "-"} - - [{now}] "{self.requestline}" {status} {length} {delta}'
+
+
+# ------------------------------------------------------------------- server
+
+
+def _make_log(log: Any, level: int) -> Any:
+    if log == "default":
+        return sys.stderr
+    if log is None:
+        return _NoopLog()
+    if not hasattr(log, "write") and hasattr(log, "log"):
+        return LoggingLogAdapter(log, level)
+    return log
+
+
+class WSGIServer(StreamServer):
+    """A WSGI server: ``WSGIServer(listener, application)``.
+
+    Args:
+        log: the access log: ``'default'`` (stderr), None (nothing), a file-like
+            object or a ``logging.Logger`` (logged at INFO).
+        error_log: where errors go (``wsgi.errors``), taking the same values;
+            a logger gets ERROR.
+        handler_class: the ``WSGIHandler`` subclass to use.
+        environ: extra keys for every request's environ.
+        ssl_args: as for ``StreamServer``; they make the scheme ``https``.
+    """
+
+    handler_class: Any = WSGIHandler
+    log: Any = None
+    error_log: Any = None
+    environ_class: Any = dict
+    secure_environ_class: Any = WSGISecureEnviron
+    application: Any = None
+    environ: Any = None
+
+    base_env: dict[str, Any] = {
+        "GATEWAY_INTERFACE": "CGI/1.1",
+        "SERVER_SOFTWARE": "gevent/{}.{} Python/{}.{}".format(
+            *__import__("gevent").version_info[:2], *sys.version_info[:2]),
+        "SCRIPT_NAME": "",
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+
+    def __init__(self, listener: Any, application: Any = None, backlog: int | None = None,
+                 spawn: Any = "default", log: Any = "default", error_log: Any = "default",
+                 handler_class: Any = None, environ: Any = None, **ssl_args: Any) -> None:
+        handle = ssl_args.pop("handle", None)
+        if handle is not None:
+            warnings.warn("the 'handle' argument of WSGIServer is deprecated",
+                          DeprecationWarning, stacklevel=2)
+        StreamServer.__init__(self, listener, handle=handle, backlog=backlog, spawn=spawn,
+                              **ssl_args)
+        if application is not None:
+            self.application = application
+        if handler_class is not None:
+            self.handler_class = handler_class
+        self.log = _make_log(log, 20)
+        self.error_log = _make_log(error_log, 40)
+        self.set_environ(environ)
+        self.set_max_accept()
+
+    def set_environ(self, environ: Any = None) -> None:
+        if environ is not None:
+            self.environ = environ
+        extra = self.environ
+        self.environ = self.environ_class(self.base_env)
+        self.environ["wsgi.url_scheme"] = "https" if self.ssl_enabled else "http"
+        if extra is not None:
+            self.environ.update(extra)
+        if self.environ.get("wsgi.errors") is None:
+            self.environ["wsgi.errors"] = self.error_log
+
+    def set_max_accept(self) -> None:
+        if self.environ.get("wsgi.multiprocess"):
+            self.max_accept = 1
+
+    def get_environ(self) -> Any:
+        return self.environ_class(self.environ)
+
+    def init_socket(self) -> None:
+        StreamServer.init_socket(self)
+        self.update_environ()
+
+    def update_environ(self) -> None:
+        """Set SERVER_NAME and SERVER_PORT from the bound address."""
+        address = self.address
+        if isinstance(address, tuple):
+            if "SERVER_NAME" not in self.environ:
+                try:
+                    name = getfqdn(address[0])
+                except OSError:
+                    name = str(address[0])
+                self.environ["SERVER_NAME"] = name
+            self.environ.setdefault("SERVER_PORT", str(address[1]))
+        else:
+            self.environ.setdefault("SERVER_NAME", "")
+            self.environ.setdefault("SERVER_PORT", "")
+
+    def handle(self, sock: Any, address: Any) -> None:
+        handler = self.handler_class(sock, address, self)
+        handler.handle()
+
+
+def _main(argv: list[str] | None = None) -> None:
+    """``python -m gevent.pywsgi module:app [-b host:port]``."""
+    import argparse
+    import importlib
+
+    parser = argparse.ArgumentParser(prog="python -m gevent.pywsgi",
+                                     description="Serve a WSGI application with gevent.")
+    parser.add_argument("app", help="the application, as module:callable")
+    parser.add_argument("-b", "--bind", default=":8080", help="address to listen on")
+    args = parser.parse_args(argv)
+    module_name, _, attr = args.app.partition(":")
+    target: Any = importlib.import_module(module_name)
+    for part in (attr or "application").split("."):
+        target = getattr(target, part)
+    server = WSGIServer(args.bind, target)
+    print(f"Serving on {args.bind}...")
+    server.serve_forever()

@@ -1,0 +1,42 @@
+"""A WSGI server (``WSGIServer``) built on ``gevent.server.StreamServer``.
+
+The server and handler live in ``gevent._pywsgi_impl``; HTTP parsing, which
+knows nothing of sockets, in ``gevent._http``. Run an application with
+``python -m gevent.pywsgi module:app -b :8080``.
+"""
+
+from __future__ import annotations
+
+from ._pywsgi_impl import (
+    MAX_REQUEST_LINE,
+    Environ,
+    Input,
+    LoggingLogAdapter,
+    SecureEnviron,
+    WSGIHandler,
+    WSGIServer,
+    WSGISecureEnviron,
+    _main,
+    _NoopLog,
+    format_date_time,
+)
+
+__all__ = [
+    "Environ",
+    "LoggingLogAdapter",
+    "SecureEnviron",
+    "WSGIHandler",
+    "WSGISecureEnviron",
+    "WSGIServer",
+]
+
+# Users subclass these and see them in reprs and tracebacks: name the public module.
+for _cls in (Environ, Input, LoggingLogAdapter, SecureEnviron, WSGIHandler, WSGIServer,
+             WSGISecureEnviron):
+    _cls.__module__ = __name__
+del _cls
+
+_ = (MAX_REQUEST_LINE, _NoopLog, format_date_time)
+
+if __name__ == "__main__":
+    _main()
