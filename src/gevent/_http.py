@@ -287,11 +287,11 @@ class ChunkedDecoder:
         end = len(data)
         out: list[bytes] = []
         room = limit if limit >= 0 else end
-        while pos < end and self._state != _DONE:
+        # Stop as soon as the caller has what it asked for: bytes after that
+        # (possibly malformed) are only examined when more payload is wanted.
+        while pos < end and room > 0 and self._state != _DONE:
             state = self._state
             if state == _DATA:
-                if room <= 0:
-                    break
                 take = min(self._size, end - pos, room)
                 out.append(data[pos:pos + take])
                 pos += take

@@ -409,6 +409,13 @@ class _HeaderMessage(HTTPMessage):
         return [f"{name}: {value}\r\n" for name, value in self.items()]
 
 
+def _as_bytes(data: Any) -> bytes:
+    # gevent tolerates native strings in a body; they go out as latin-1.
+    if isinstance(data, str):
+        return data.encode("latin-1")
+    return bytes(data)
+
+
 def _connection_tokens(values: Iterable[str]) -> set[str]:
     return {token.strip().lower() for value in values for token in value.split(",")}
 
@@ -691,7 +698,7 @@ class WSGIHandler:
         if (self.provided_content_length is None and not self.headers_sent
                 and self.status is not None and hasattr(result, "__len__")):
             # The whole body is at hand: send it with a Content-Length, in one write.
-            data = b"".join(bytes(item) for item in result)
+            data = b"".join(_as_bytes(item) for item in result)
             if data and self.code in (204, 304):
                 raise self.ApplicationError(f"The {self.code} response must have no body")
             if self.code not in (204, 304):
@@ -801,7 +808,8 @@ class WSGIHandler:
             raise AssertionError("write() before start_response()")
         if self.headers_sent:
             if data:
-                self._sendall(format_chunk(bytes(data)) if self.response_use_chunked else data)
+                data = _as_bytes(data)
+                self._sendall(format_chunk(data) if self.response_use_chunked else data)
             return
         self.headers_sent = True
         self.finalize_headers()
@@ -811,7 +819,8 @@ class WSGIHandler:
         lines.append("\r\n")
         towrite = "".join(lines).encode("latin-1")
         if data:
-            towrite += format_chunk(bytes(data)) if self.response_use_chunked else bytes(data)
+            data = _as_bytes(data)
+            towrite += format_chunk(data) if self.response_use_chunked else data
         self._sendall(towrite)
 
     def _send_error_response_if_possible(self, error_code: int) -> None:
