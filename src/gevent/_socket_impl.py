@@ -110,6 +110,12 @@ class socket(_stdsocket):
         return self._timeout != 0.0
 
     @property
+    def _sock(self) -> socket:
+        # gevent's socket wraps a ``_socket.socket`` under this name, and code
+        # (gevent's tests among it) reaches for it. Ours *is* that C socket.
+        return self
+
+    @property
     def ref(self) -> bool:
         return bool(self._read_event.ref)
 
@@ -146,6 +152,10 @@ class socket(_stdsocket):
             hub.wait(watcher)
         finally:
             timer.close()
+            # If it fired, the exception is on its way up with this frame in its
+            # traceback: drop our references so that frame, exception and socket
+            # are not a cycle that only the garbage collector could free.
+            del timer, timeout_exc
             if temporary is not None:
                 temporary.close()
 

@@ -315,3 +315,49 @@ def test_module_carries_the_errno_names_gevent_code_uses() -> None:
                  "EISCONN", "EWOULDBLOCK"):
         assert getattr(socket, name) == getattr(errno, name)
         assert name not in socket.__all__
+
+
+@pytest.mark.parametrize("op", ["accept", "recv"])
+def test_socket_that_timed_out_is_freed_by_refcounting_alone(op: str) -> None:
+    # Regression: the timeout exception kept the waiting frame (and so the
+    # socket) in a reference cycle that only the garbage collector could break.
+    import gc
+    import weakref
+
+    gc.disable()
+    try:
+        if op == "accept":
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", 0))
+            sock.listen()
+            other = None
+        else:
+            sock, other = socket.socketpair()
+        sock.settimeout(0.01)
+        ref = weakref.ref(sock)
+        # Not pytest.raises: its ExceptionInfo would keep the traceback alive.
+        timed_out = False
+        try:
+            getattr(sock, op)(*(() if op == "accept" else (1,)))
+        except socket.timeout:
+            timed_out = True
+        assert timed_out
+        sock.close()
+        del sock
+        # The hub is still inside the timer callback that threw into us: let it
+        # finish, as any blocking call would.
+        gevent.sleep(0)
+        assert ref() is None
+        if other is not None:
+            other.close()
+    finally:
+        gc.enable()
+
+
+def test_sock_attribute_is_the_c_socket() -> None:
+    # gevent's sockets wrap a _socket.socket as ``_sock``; ours is one.
+    import _socket
+
+    with socket.socket() as sock:
+        assert sock._sock is sock
+        assert isinstance(sock._sock, _socket.socket)
