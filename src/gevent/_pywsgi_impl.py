@@ -63,20 +63,23 @@ __all__ = [
     "LoggingLogAdapter",
     "SecureEnviron",
     "WSGIHandler",
-    "WSGIServer",
     "WSGISecureEnviron",
+    "WSGIServer",
     "_NoopLog",
     "_main",
     "format_date_time",
 ]
 
-_BAD_REQUEST_RESPONSE = b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-length: 0\r\n\r\n"
+_BAD_REQUEST_RESPONSE = (
+    b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-length: 0\r\n\r\n")
 _REQUEST_TOO_LONG_RESPONSE = (
     b"HTTP/1.1 414 Request URI Too Long\r\nConnection: close\r\nContent-length: 0\r\n\r\n")
 _CONTINUE_RESPONSE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _INTERNAL_ERROR_BODY = b"Internal Server Error"
-# How much unread body we will read and throw away to keep a connection alive.
 _READ_CHUNK = 65536
+# How much unread body we read and throw away to keep a connection alive;
+# beyond this, closing is cheaper than reading.
+_MAX_DISCARD = 1 << 20
 
 
 def format_date_time(timestamp: float) -> str:
@@ -368,11 +371,22 @@ class Input:
             raise StopIteration
         return line
 
-    def _discard(self) -> None:
-        """Read and drop the rest of the body (no ``100 Continue`` for it)."""
+    def _discard(self, limit: int = sys.maxsize) -> bool:
+        """Read and drop the rest of the body (no ``100 Continue`` for it).
+
+        False if more than ``limit`` bytes were left: reading on would only
+        serve a client that sends a huge body nobody wants.
+        """
         self.socket = None
-        while self._read(_READ_CHUNK):
-            pass
+        if not self.chunked_input and self._remaining() > limit:
+            return False
+        dropped = 0
+        while dropped <= limit:
+            data = self._read(_READ_CHUNK)
+            if not data:
+                return True
+            dropped += len(data)
+        return False
 
 
 # ------------------------------------------------------------------ handler
@@ -468,6 +482,7 @@ class WSGIHandler:
         self._expect_continue = False
         self._upgrade = False
         self._computed_length: int | None = None
+        self._body_length = 0
         # Set when closing after an error: unread input must not turn the close into a reset.
         self._linger = False
 
@@ -647,6 +662,7 @@ class WSGIHandler:
         self.provided_date = None
         self.provided_content_length = None
         self._computed_length = None
+        self._body_length = 0
         try:
             try:
                 self.run_application()
@@ -675,7 +691,8 @@ class WSGIHandler:
             self.close_connection = True
             return
         try:
-            self.wsgi_input._discard()
+            if not self.wsgi_input._discard(_MAX_DISCARD):
+                self.close_connection = True
         except OSError:
             self.close_connection = True
 
@@ -716,6 +733,8 @@ class WSGIHandler:
             self.write(b"")
         if self.response_use_chunked:
             self._sendall(b"0\r\n\r\n")
+        elif self.command != "HEAD" and self.code not in (204, 304):
+            self._check_declared_length(self._body_length)
 
     def start_response(self, status: str, headers: list[tuple[str, str]],
                        exc_info: Any = None) -> Callable[[bytes], None]:
@@ -786,8 +805,9 @@ class WSGIHandler:
             else:
                 # The only way left to mark the end of the body.
                 self.close_connection = True
-        if version == (1, 0) and not any(n.lower() == "connection" for n, _ in self.response_headers):
-            self.response_headers.append(
+        headers = self.response_headers
+        if version == (1, 0) and not any(n.lower() == "connection" for n, _ in headers):
+            headers.append(
                 ("Connection", "close" if self.close_connection else "keep-alive"))
         if self.provided_date is None:
             self.response_headers.append(("Date", format_date_time(time.time())))
@@ -800,6 +820,13 @@ class WSGIHandler:
         self.socket.sendall(data)
         self.response_length += len(data)
 
+    def _check_declared_length(self, sent: int) -> None:
+        # A body shorter or longer than the Content-Length the application
+        # declared leaves the client out of step: the connection cannot be reused.
+        declared = self.provided_content_length
+        if declared is not None and declared.strip() != str(sent):
+            self.close_connection = True
+
     def write(self, data: Any) -> None:
         """Send ``data`` as (part of) the body, the headers first if needed."""
         if self.code in (204, 304) and data:
@@ -809,6 +836,7 @@ class WSGIHandler:
         if self.headers_sent:
             if data:
                 data = _as_bytes(data)
+                self._body_length += len(data)
                 self._sendall(format_chunk(data) if self.response_use_chunked else data)
             return
         self.headers_sent = True
@@ -820,6 +848,7 @@ class WSGIHandler:
         towrite = "".join(lines).encode("latin-1")
         if data:
             data = _as_bytes(data)
+            self._body_length += len(data)
             towrite += format_chunk(data) if self.response_use_chunked else data
         self._sendall(towrite)
 
