@@ -585,4 +585,10 @@ def main(argv: list[str] | None = None) -> Any:
 
 
 if __name__ == "__main__":
-    main()
+    # ``python -m gevent.monkey`` runs this file as ``__main__``, a second copy
+    # of the module. Patch through the real ``gevent.monkey`` so that the
+    # originals it records are the ones ``get_original`` (and gevent's own
+    # modules, such as the thread pool) consult.
+    from gevent import monkey as _monkey
+
+    _monkey.main()

@@ -131,6 +131,27 @@ def test_python_m_gevent_monkey(tmp_path: object, flag: str) -> None:
     assert proc.stdout.split() == [module, "['arg']"]
 
 
+def test_python_m_gevent_monkey_records_originals_in_the_real_module(tmp_path: object) -> None:
+    # Regression: ``-m gevent.monkey`` patched from its ``__main__`` copy, so the
+    # imported gevent.monkey had no originals and the thread pool, asking it for
+    # the native start_new_thread, ran its "threads" as greenlets.
+    import pathlib
+
+    script = pathlib.Path(str(tmp_path)) / "script.py"
+    script.write_text(
+        "import sys\n"
+        "from gevent import monkey, get_hub\n"
+        "from gevent.thread import get_ident as green_ident\n"
+        "native = monkey.get_original('_thread', 'get_ident')\n"
+        "print(native is green_ident, monkey.is_module_patched('socket'))\n"
+        "print(get_hub().threadpool.apply(lambda: native() == green_ident()))\n"
+    )
+    proc = subprocess.run([sys.executable, "-m", "gevent.monkey", str(script)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False", "True", "False"]
+
+
 def test_patching_ssl_late_warns_about_subclasses_and_direct_imports() -> None:
     out = run_python("""
         import warnings
