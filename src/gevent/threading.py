@@ -9,13 +9,27 @@ the pure-Python ``_RLock`` (``_CRLock`` is set to None) built on it.
 
 Theory of operation
 -------------------
-* A real thread's "state lock" (``Thread._tstate_lock``, what ``join`` waits
-  on) is released by the interpreter when the OS thread ends. A greenlet has no
-  such end of life, so ``Thread`` here releases it itself when its run finishes.
 * ``threading`` files every running thread in ``_active`` under its ident.
   Once ``get_ident`` means "this greenlet", the main thread must be filed again
   under the ident of the main greenlet (``_fix_main_thread``), and
   ``_shutdown`` (run at interpreter exit) does that again if needed.
+* ``join`` must wait cooperatively for a greenlet, and at exit the main
+  thread must wait for the non-daemon green threads. How depends on the
+  interpreter, and the internals present are detected, not the version:
+
+  - Up to 3.12, a thread's "state lock" (``Thread._tstate_lock``, made by
+    ``_set_sentinel``) is what ``join`` and ``_shutdown`` wait on; the
+    interpreter releases it when the OS thread ends. A greenlet has no such
+    end of life, so ``Thread`` here releases it itself when its run finishes,
+    and the main thread's lock is swapped for a green one.
+  - From 3.13, ``Thread`` keeps a ``_thread._ThreadHandle`` (``_handle``)
+    filled in by ``_start_joinable_thread``; ``join``/``is_alive`` ask it, and
+    ``_shutdown`` marks the main thread's handle done and calls
+    ``_thread_shutdown`` to wait for the rest. ``gevent.thread`` provides
+    green twins of all of these and they are patched in under threading's
+    private names; the main thread gets a green handle. ``_thread_local_info``
+    (which notices a dead dummy thread) becomes greenlet-local, or every new
+    dummy thread would evict the previous greenlet's one.
 * Any other greenlet calling ``threading.current_thread()`` gets a
   ``_DummyThread``; ours leaves ``_active`` when its greenlet dies, so that
   dead greenlets (whose ids Python reuses) do not accumulate there.
@@ -36,13 +50,21 @@ from . import hub as _hub
 from .hub import get_thread_ident as _native_get_ident
 from .local import local as local
 from .monkey import get_original
+from . import thread as _gthread
 from .thread import allocate_lock, get_ident, start_new_thread
 
 # Typed loosely: we reach into threading's private bookkeeping.
 __threading__: Any = _threading_module
 
-__implements__ = ["local", "_allocate_lock", "Lock", "_DummyThread", "_start_new_thread",
-                  "Thread", "Timer", "_set_sentinel", "get_ident", "_CRLock"]
+# Only the names this interpreter's threading has (3.13 dropped _start_new_thread
+# and _set_sentinel, and added the thread-handle names).
+__implements__ = [name for name in (
+    "local", "_allocate_lock", "Lock", "_DummyThread", "_start_new_thread", "Thread", "Timer",
+    "_set_sentinel", "get_ident", "_CRLock",
+    # CPython 3.13+: thread handles.
+    "_start_joinable_thread", "_ThreadHandle", "_make_thread_handle",
+    "_get_main_thread_ident", "_thread_shutdown", "_thread_local_info",
+) if hasattr(__threading__, name)]
 
 _start_new_thread = start_new_thread
 _allocate_lock = allocate_lock
@@ -61,6 +83,21 @@ __all__: list[str] = []
 __extensions__ = ["main_native_thread"]
 
 _sleep = _hub.sleep
+
+if _gthread._HAS_THREAD_HANDLES:
+    _start_joinable_thread = _gthread.start_joinable_thread
+    _ThreadHandle = _gthread._ThreadHandle
+    _make_thread_handle = _gthread._make_thread_handle
+    _get_main_thread_ident = _gthread._get_main_thread_ident
+    _thread_shutdown = _gthread._shutdown
+else:
+    # threading expects handles that _thread cannot give: leave them native.
+    __implements__ = [name for name in __implements__ if name not in (
+        "_start_joinable_thread", "_ThreadHandle", "_make_thread_handle",
+        "_get_main_thread_ident", "_thread_shutdown")]
+if "_thread_local_info" in __implements__:
+    # Where a _DummyThread parks the object whose collection removes it from _active.
+    _thread_local_info = local()
 
 
 def _set_sentinel() -> Any:
@@ -131,6 +168,13 @@ class _DummyThread(_OriginalDummyThread):  # type: ignore[misc]
             self._gevent_greenlet_ref = weakref.ref(greenlet, forget)
 
 
+def _is_stopped(thread: Any) -> bool:
+    handle = getattr(thread, "_handle", None)
+    if handle is not None:
+        return bool(handle.is_done())
+    return bool(thread._is_stopped)
+
+
 def _fix_main_thread() -> bool:
     """File the main ``Thread`` under the main greenlet's ident; True if anything moved.
 
@@ -139,20 +183,10 @@ def _fix_main_thread() -> bool:
     if _native_get_ident() != _MAIN_NATIVE_IDENT:
         return False
     main: Any = __threading__.main_thread()
-    if main._is_stopped:
+    if _is_stopped(main):
         return False
-    lock = main._tstate_lock
-    if lock is not None and lock.locked() and not isinstance(lock, allocate_lock):
-        # Greenlets join the main thread by waiting on this lock: make it green.
-        green = allocate_lock()
-        green.acquire()
-        main._tstate_lock = green
-        shutdown_locks = getattr(__threading__, "_shutdown_locks", None)
-        if shutdown_locks is not None and lock in shutdown_locks:
-            with __threading__._shutdown_locks_lock:
-                shutdown_locks.discard(lock)
-                shutdown_locks.add(green)
     new_ident = id(_root_greenlet())
+    _green_main_join(main, new_ident)
     old_ident = main._ident
     if old_ident == new_ident:
         return False
@@ -163,6 +197,29 @@ def _fix_main_thread() -> bool:
         main._ident = new_ident
         active[new_ident] = main
     return True
+
+
+def _green_main_join(main: Any, new_ident: int) -> None:
+    """Make what greenlets wait on to join the main thread green."""
+    handle = getattr(main, "_handle", None)
+    if handle is not None:
+        # 3.13+: a running green handle under the main greenlet's ident.
+        if not isinstance(handle, _gthread._ThreadHandle):
+            main._handle = _gthread._make_thread_handle(new_ident)
+        elif handle.ident != new_ident:
+            handle._ident = new_ident
+        return
+    lock = getattr(main, "_tstate_lock", None)
+    if lock is not None and lock.locked() and not isinstance(lock, allocate_lock):
+        # Up to 3.12: greenlets join the main thread by waiting on this lock.
+        green = allocate_lock()
+        green.acquire()
+        main._tstate_lock = green
+        shutdown_locks = getattr(__threading__, "_shutdown_locks", None)
+        if shutdown_locks is not None and lock in shutdown_locks:
+            with __threading__._shutdown_locks_lock:
+                shutdown_locks.discard(lock)
+                shutdown_locks.add(green)
 
 
 def _shutdown() -> None:

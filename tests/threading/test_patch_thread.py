@@ -16,7 +16,8 @@ def test_patch_thread_replaces_thread_and_threading_names() -> None:
         assert _thread.start_new_thread is gevent.thread.start_new_thread
         assert _thread.allocate_lock is gevent.thread.allocate_lock
         assert _thread._local is gevent.local.local
-        assert threading._start_new_thread is gevent.thread.start_new_thread
+        assert getattr(threading, '_start_new_thread',
+                       gevent.thread.start_new_thread) is gevent.thread.start_new_thread
         assert threading.Lock is gevent.thread.allocate_lock
         assert threading.local is gevent.local.local
         assert threading.Event is gevent.event.Event
@@ -26,9 +27,17 @@ def test_patch_thread_replaces_thread_and_threading_names() -> None:
         assert monkey.get_original('_thread', 'start_new_thread') is orig_start
         for name, value in monkey.saved['threading'].items():
             assert 'gevent' not in repr(value), (name, value)
-        assert set(monkey.saved['threading']) >= {'Event', 'Lock', 'Thread', 'Timer', '_CRLock',
-            '_DummyThread', '_allocate_lock', '_set_sentinel', '_shutdown',
-            '_start_new_thread', 'get_ident', 'local'}
+        expected = {'Event', 'Lock', 'Thread', 'Timer', '_CRLock', '_DummyThread',
+                    '_allocate_lock', '_shutdown', 'get_ident', 'local'}
+        if hasattr(_thread, 'start_joinable_thread'):  # CPython 3.13+
+            expected |= {'_start_joinable_thread', '_ThreadHandle', '_make_thread_handle',
+                         '_get_main_thread_ident', '_thread_shutdown', '_thread_local_info'}
+            assert threading._ThreadHandle is gevent.thread._ThreadHandle
+            assert _thread.start_joinable_thread is gevent.thread.start_joinable_thread
+            assert not hasattr(threading, '_set_sentinel')
+        else:
+            expected |= {'_set_sentinel', '_start_new_thread'}
+        assert set(monkey.saved['threading']) >= expected, monkey.saved['threading']
         print('ok')
     """)
     assert out.strip() == "ok"

@@ -14,8 +14,13 @@ from gevent.lock import BoundedSemaphore
 
 def test_names_match_the_reference_layout() -> None:
     assert gthread.__target__ == "_thread"
-    assert set(gthread.__implements__) == {"allocate_lock", "get_ident", "exit", "LockType",
-                                           "stack_size", "start_new_thread", "_local"}
+    expected = {"allocate_lock", "get_ident", "exit", "LockType", "stack_size",
+                "start_new_thread", "_local"}
+    handles = {"start_joinable_thread", "_ThreadHandle", "_make_thread_handle",
+               "_get_main_thread_ident", "_shutdown"}
+    if hasattr(_thread, "start_joinable_thread"):  # CPython 3.13+
+        expected |= handles
+    assert set(gthread.__implements__) == expected
     assert "_local" not in gthread.__all__
     assert "RLock" in gthread.__all__
     for name in gthread.__imports__:
