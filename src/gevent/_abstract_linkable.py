@@ -424,6 +424,9 @@ class AbstractLinkable:
                     raise
             finally:
                 timer.cancel()
+                # A timer that fired has this frame in its traceback: without
+                # this, frame and Timeout would be a cycle only gc could free.
+                del timer
         if result is not self:
             self._give_up(entry)
             self._invalid_switch(current, result)

@@ -192,6 +192,7 @@ class AsyncResult(AbstractLinkable):
                 self._wait_core(None)
             finally:
                 timer.cancel()
+                del timer  # no frame <-> Timeout cycle once it fired (see _wait_core)
         elif self._links:
             self._wait_core(None)
         if self._value is not _NOT_SET:

@@ -181,6 +181,7 @@ def _park(owner: Any, parked: _Parked, line: collections.deque[_Parked], timeout
     finally:
         if timer is not None:
             timer.cancel()
+        del timer  # no frame <-> Timeout cycle once it fired (see _wait_core)
     if result is parked:
         return _finish(parked)
     return _abandon(owner, parked, line,

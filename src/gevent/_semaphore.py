@@ -103,6 +103,7 @@ class Semaphore(AbstractLinkable):
                     return True
         finally:
             timer.cancel()
+            del timer  # no frame <-> Timeout cycle once it fired (see _wait_core)
 
     def _acquire_native(self, timeout: Any) -> bool:
         # A thread without a hub: sleep on a native lock, no hub is created.

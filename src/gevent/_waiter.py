@@ -102,6 +102,9 @@ class Waiter:
             switch_out = getattr(current, "switch_out", None)
             if switch_out is not None:
                 switch_out()
+            # An exception thrown in here keeps this frame in its traceback, and
+            # the greenlet may keep that exception: hold no reference to it.
+            current = switch_out = None
             return _switch_to(self.hub)
         finally:
             self.greenlet = None

@@ -360,6 +360,9 @@ class Greenlet(RawGreenlet):
             self.__dict__.pop("_run", None)
             self.args = ()
             self.kwargs = {}
+            # An error's traceback holds this frame: without this, greenlet ->
+            # outcome -> traceback -> frame -> greenlet would be a cycle.
+            del self
 
     def _report_result(self, result: Any) -> None:
         self._exc_info = (None, None, None)

@@ -103,8 +103,9 @@ class Timeout(BaseException):
 
     def cancel(self) -> None:
         """Stop the timer if it is pending; the Timeout may be started again."""
-        if self.pending:
-            self.timer.stop()
+        # Also after it fired: stopping drops the watcher's reference to our
+        # callback, which would otherwise keep this Timeout in a cycle.
+        self.timer.stop()
 
     def close(self) -> None:
         """Cancel for good and release the timer."""

@@ -1,0 +1,83 @@
+"""Timeouts, kills and errors leave no reference cycles behind.
+
+A cycle through a traceback keeps whole frames (and the sockets, queues and
+greenlets their locals hold) alive until the garbage collector runs; gevent's
+compiled build makes none, and neither must we.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+
+import pytest
+
+import gevent
+from gevent import Timeout
+from gevent.event import AsyncResult, Event
+from gevent.hub import Hub
+from gevent.lock import Semaphore
+from gevent.queue import Empty, Full, Queue
+
+
+def _event_wait() -> None:
+    assert Event().wait(0.5) is False
+
+
+def _queue_get() -> None:
+    with pytest.raises(Empty):
+        Queue().get(timeout=0.5)
+
+
+def _queue_put() -> None:
+    q: Queue = Queue(1)
+    q.put(1)
+    with pytest.raises(Full):
+        q.put(2, timeout=0.5)
+
+
+def _semaphore_acquire() -> None:
+    assert Semaphore(0).acquire(timeout=0.5) is False
+
+
+def _async_result_get() -> None:
+    with pytest.raises(Timeout):
+        AsyncResult().get(timeout=0.5)
+
+
+def _with_timeout_sleep() -> None:
+    with pytest.raises(Timeout):
+        with Timeout(0.5):
+            gevent.sleep(5)
+
+
+def _kill_sleeping_greenlet() -> None:
+    g = gevent.spawn(gevent.sleep, 5)
+    gevent.joinall([g], timeout=0.5)
+    g.kill()
+
+
+def _greenlet_error_thrown_while_waiting() -> None:
+    g = gevent.spawn(gevent.sleep, 5)
+    gevent.sleep(0)
+    g.kill(KeyError("boom"), block=True)
+    assert isinstance(g.exception, KeyError)
+
+
+@pytest.mark.parametrize("operation", [
+    _event_wait, _queue_get, _queue_put, _semaphore_acquire, _async_result_get,
+    _with_timeout_sleep, _kill_sleeping_greenlet, _greenlet_error_thrown_while_waiting,
+], ids=lambda f: f.__name__.strip("_"))
+def test_no_reference_cycles(virtual_hub: Hub, operation: Callable[[], None]) -> None:
+    virtual_hub.print_exception = lambda *args: None  # type: ignore[method-assign]
+    operation()  # first run: lazy imports and caches
+    gevent.sleep(0)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            operation()
+        gevent.sleep(0)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
