@@ -55,7 +55,18 @@ __all__ = ["MAXFD", "_USE_POSIX_SPAWN", "CompletedProcess", "Popen", "_fork_exec
            "_posixsubprocess", "_set_inheritable", "_use_posix_spawn", "call", "check_call",
            "check_output", "os_close", "run"]
 
-CompletedProcess = _std.CompletedProcess
+
+
+class CompletedProcess(_std.CompletedProcess):  # type: ignore[type-arg]
+    """What ``run`` returns: the stdlib's class, subclassed so that patching replaces it.
+
+    ``isinstance`` checks against ``subprocess.CompletedProcess`` from before
+    patching still pass.
+    """
+
+    __module__ = "gevent.subprocess"
+
+
 PIPE = _std.PIPE
 TimeoutExpired = _std.TimeoutExpired
 CalledProcessError = _std.CalledProcessError
@@ -170,6 +181,8 @@ class Popen(_std.Popen):  # type: ignore[type-arg]
     set to the return code when the child exits, and ``rawlink`` makes a
     ``Popen`` something ``gevent.wait`` can wait for.
     """
+
+    __module__ = "gevent.subprocess"
 
     def __init__(self, args: Any, bufsize: Any = -1, executable: Any = None,
                  stdin: Any = None, stdout: Any = None, stderr: Any = None,
@@ -353,10 +366,17 @@ class Popen(_std.Popen):  # type: ignore[type-arg]
         for name in ("stdout", "stderr"):
             pipe = getattr(self, name)
             if pipe is not None:
-                if text_mode:
-                    self._text_codec[name] = (pipe.encoding, pipe.errors)
                 chunks: list[bytes] = []
                 self._outputs[name] = chunks
+                if pipe.closed:
+                    # A pipe the caller closed reads as empty (the stdlib raises
+                    # ValueError here in text mode; an empty str is kinder).
+                    if text_mode:
+                        encoding = getattr(self, "encoding", None) or "utf-8"
+                        self._text_codec[name] = (encoding, "strict")
+                    continue
+                if text_mode:
+                    self._text_codec[name] = (pipe.encoding, pipe.errors)
                 greenlets.append(Greenlet.spawn(self._read_output, pipe, chunks))
         return greenlets
 

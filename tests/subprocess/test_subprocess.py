@@ -285,6 +285,9 @@ def test_public_module_names() -> None:
     for name in subprocess.__imports__:
         assert getattr(subprocess, name) is getattr(std_subprocess, name)
     assert issubclass(subprocess.Popen, std_subprocess.Popen)
+    # Subclassed, so patching replaces them and old isinstance checks still pass.
+    assert subprocess.CompletedProcess is not std_subprocess.CompletedProcess
+    assert isinstance(subprocess.run(["true"]), std_subprocess.CompletedProcess)
     assert subprocess._use_posix_spawn() is False
 
 
