@@ -56,7 +56,6 @@ __all__ = ["MAXFD", "_USE_POSIX_SPAWN", "CompletedProcess", "Popen", "_fork_exec
            "check_output", "os_close", "run"]
 
 
-
 class CompletedProcess(_std.CompletedProcess):  # type: ignore[type-arg]
     """What ``run`` returns: the stdlib's class, subclassed so that patching replaces it.
 
@@ -109,9 +108,10 @@ except ImportError:  # pragma: no cover - only platforms without fork
 
 
 def _watch_if_possible(pid: int) -> None:
-    # Children can be watched only on the default loop (the main thread's);
-    # elsewhere the child is left to the stdlib's own waitpid.
-    if _native_get_ident() != _MAIN_NATIVE_IDENT:
+    # Watch a child of a stdlib Popen only when its waitpid will be gevent's
+    # (os patched): a blocking waitpid would reap the child behind the watcher.
+    # And children can be watched only on the default loop (the main thread's).
+    if os.waitpid is not _gos.waitpid or _native_get_ident() != _MAIN_NATIVE_IDENT:
         return
     loop = get_hub().loop
     if loop is not None and loop.default and pid not in _gos._children:
@@ -126,6 +126,7 @@ if _real_posixsubprocess is not None:
 
         Patched into ``subprocess`` so that even a stdlib ``Popen`` subclass
         gets children that ``gevent.os.waitpid`` can wait for cooperatively.
+        Our ``Popen`` watches its children itself, whatever this does.
         """
         pid: int = _raw_fork_exec(*args, **kwargs)
         _watch_if_possible(pid)
