@@ -53,18 +53,20 @@ __target__ = "_thread"
 __implements__ = ["allocate_lock", "get_ident", "exit", "LockType", "stack_size",
                   "start_new_thread", "_local"]
 # Thread handles (CPython 3.13+): provided only where ``_thread`` has them.
-_HANDLE_NAMES = ["start_joinable_thread", "_ThreadHandle", "_make_thread_handle",
-                 "_get_main_thread_ident", "_shutdown"]
-_HAS_THREAD_HANDLES = all(hasattr(__thread__, name) for name in _HANDLE_NAMES)
+# ``_thread`` itself gets the three names the spec lists; ``_get_main_thread_ident``
+# and ``_shutdown`` go only into ``threading``, under the names it imported them as.
+_HAS_THREAD_HANDLES = all(hasattr(__thread__, name) for name in (
+    "start_joinable_thread", "_ThreadHandle", "_make_thread_handle",
+    "_get_main_thread_ident", "_shutdown"))
 if _HAS_THREAD_HANDLES:
-    __implements__ += _HANDLE_NAMES
+    __implements__ += ["start_joinable_thread", "_ThreadHandle", "_make_thread_handle"]
 
 __imports__ = ["error", "TIMEOUT_MAX", "allocate", "exit_thread", "interrupt_main",
-               "start_new", "get_native_id", "RLock", "daemon_threads_allowed",
-               "_is_main_interpreter"]
+               "start_new", "get_native_id", "RLock"]
 __imports__ = [name for name in __imports__ if hasattr(__thread__, name)]
 
-__all__ = [name for name in __implements__ if not name.startswith("_")] + __imports__
+__all__ = ["allocate_lock", "get_ident", "exit", "LockType", "stack_size",
+           "start_new_thread", *__imports__]
 
 for _name in __imports__:
     globals()[_name] = getattr(__thread__, _name)
@@ -173,6 +175,12 @@ class _ThreadHandle:
 
     ``ident`` is 0 until the thread starts. ``join`` and ``_set_done`` raise
     ``RuntimeError('thread not started')`` before that, as the C handle does.
+
+    Compatibility:
+        As in gevent, a handle that was never started counts as done
+        (``is_done()`` is True), so an unstarted ``Thread`` shows as
+        "stopped" in its repr; CPython's says "initial". ``is_alive()`` is
+        False either way.
     """
 
     __slots__ = ("__weakref__", "_done", "_ident", "_state")
@@ -199,7 +207,7 @@ class _ThreadHandle:
         self._state = _RUNNING
 
     def is_done(self) -> bool:
-        return self._state == _DONE
+        return self._state != _RUNNING
 
     def _set_done(self) -> None:
         if self._state == _NOT_STARTED:

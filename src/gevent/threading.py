@@ -27,12 +27,17 @@ Theory of operation
     ``_shutdown`` marks the main thread's handle done and calls
     ``_thread_shutdown`` to wait for the rest. ``gevent.thread`` provides
     green twins of all of these and they are patched in under threading's
-    private names; the main thread gets a green handle. ``_thread_local_info``
-    (which notices a dead dummy thread) becomes greenlet-local, or every new
-    dummy thread would evict the previous greenlet's one.
+    private names; the main thread gets a green handle.
 * Any other greenlet calling ``threading.current_thread()`` gets a
   ``_DummyThread``; ours leaves ``_active`` when its greenlet dies, so that
-  dead greenlets (whose ids Python reuses) do not accumulate there.
+  dead greenlets (whose ids Python reuses) do not accumulate there. From
+  3.13 the stdlib's dummy thread also parks a ``_DeleteDummyThreadOnDel`` in
+  the native thread-local ``_thread_local_info``, whose collection removes it
+  from ``_active``. One slot per native thread would let each new greenlet's
+  dummy evict the previous one's, and a greenlet-local slot would let that
+  ``__del__`` run during interpreter teardown (and fail noisily). So
+  ``_thread_local_info`` becomes ``_DummyTrackerSink``, which disarms the
+  tracker and drops it: ours is the one mechanism.
 
 This module has no ``__all__``: it exists for ``gevent.monkey``.
 """
@@ -47,10 +52,10 @@ from typing import Any
 from greenlet import getcurrent
 
 from . import hub as _hub
+from . import thread as _gthread
 from .hub import get_thread_ident as _native_get_ident
 from .local import local as local
 from .monkey import get_original
-from . import thread as _gthread
 from .thread import allocate_lock, get_ident, start_new_thread
 
 # Typed loosely: we reach into threading's private bookkeeping.
@@ -95,9 +100,26 @@ else:
     __implements__ = [name for name in __implements__ if name not in (
         "_start_joinable_thread", "_ThreadHandle", "_make_thread_handle",
         "_get_main_thread_ident", "_thread_shutdown")]
+
+
+class _DummyTrackerSink:
+    """Replaces ``threading._thread_local_info`` (3.13+): see the theory of operation.
+
+    The stdlib stores a ``_DeleteDummyThreadOnDel`` here, whose ``__del__``
+    removes the dummy thread from ``_active`` if it is still filed there.
+    This object disarms it (it then matches nothing) and keeps no reference.
+    """
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if hasattr(value, "_dummy_thread"):
+            value._dummy_thread = _DISARMED
+
+
+_DISARMED = object()
 if "_thread_local_info" in __implements__:
-    # Where a _DummyThread parks the object whose collection removes it from _active.
-    _thread_local_info = local()
+    _thread_local_info = _DummyTrackerSink()
 
 
 def _set_sentinel() -> Any:

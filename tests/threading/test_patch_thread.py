@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+
 import pytest
 from helpers import run_python
+
+
+def run_python_quietly(src: str) -> str:
+    """Like ``run_python``, and the child must print nothing at all on stderr."""
+    proc = subprocess.run([sys.executable, "-W", "error", "-c", textwrap.dedent(src)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stderr == "", proc.stderr
+    return proc.stdout
 
 
 def test_patch_thread_replaces_thread_and_threading_names() -> None:
@@ -315,3 +328,118 @@ def test_first_import_in_a_thread_still_knows_the_main_thread() -> None:
               seen["hub_is_main"], gevent.get_hub().main_hub)
     """)
     assert out.split() == ["True", "False", "True"]
+
+
+def test_the_main_thread_joins_and_shows_green_on_every_version() -> None:
+    # 3.13+: the main thread's handle is green and filed under the main greenlet;
+    # up to 3.12, its state lock. Either way a greenlet can join it with a timeout.
+    out = run_python("""
+        from gevent import monkey; monkey.patch_all()
+        import threading, _thread
+        import gevent, gevent.thread
+        main = threading.main_thread()
+        if hasattr(main, '_handle'):
+            assert isinstance(main._handle, gevent.thread._ThreadHandle)
+            assert main._handle.ident == main.ident == threading.get_ident()
+            t = threading.Thread(target=lambda: None)
+            assert isinstance(t._handle, gevent.thread._ThreadHandle)
+        else:
+            assert isinstance(main._tstate_lock, gevent.thread.LockType)
+        results = []
+        def joiner():
+            main.join(0.01)
+            results.append(main.is_alive())
+        t = threading.Thread(target=joiner)
+        t.start()
+        assert t.is_alive()
+        t.join(0.001)  # times out: the joiner is still waiting
+        assert t.is_alive()
+        t.join(5)
+        assert not t.is_alive() and results == [True]
+        try:
+            threading.current_thread().join()
+        except RuntimeError:
+            pass
+        else:
+            raise AssertionError('joined itself')
+        print('ok')
+    """)
+    assert out.strip() == "ok"
+
+
+def test_a_greenlet_keeps_its_dummy_thread() -> None:
+    # 3.13's dummy threads also track themselves in one slot per *native* thread;
+    # a second greenlet's dummy must not evict the first one's.
+    out = run_python_quietly("""
+        from gevent import monkey; monkey.patch_all()
+        import gc, threading
+        import gevent
+        same = []
+        def body():
+            first = threading.current_thread()
+            gevent.sleep(0.01)
+            gc.collect()
+            same.append(first is threading.current_thread())
+        gevent.joinall([gevent.spawn(body) for _ in range(3)])
+        gevent.sleep(0.01)
+        gc.collect()
+        assert same == [True, True, True], same
+        assert list(threading._active) == [threading.main_thread().ident], threading._active
+        print('ok')
+    """)
+    assert out.strip() == "ok"
+
+
+def test_exit_is_quiet_with_threads_dummies_and_joiners_of_main() -> None:
+    out = run_python_quietly("""
+        from gevent import monkey; monkey.patch_all()
+        import threading, time
+        import gevent
+        from gevent.event import Event
+        never = Event()
+        def parked():
+            threading.current_thread()  # a dummy thread that is alive at exit
+            never.wait()
+        gevent.spawn(parked)
+        def chain(n):
+            time.sleep(0.01)
+            if n:
+                # started while the interpreter is already waiting at exit
+                threading.Thread(target=chain, args=(n - 1,)).start()
+            print('chain', n)
+        threading.Thread(target=lambda: (threading.main_thread().join(), print('main'))).start()
+        threading.Thread(target=chain, args=(2,)).start()
+        threading.Thread(target=never.wait, daemon=True).start()
+        print('end')
+    """)
+    lines = out.splitlines()
+    assert lines[0] == "end"
+    assert sorted(lines[1:]) == ["chain 0", "chain 1", "chain 2", "main"], lines
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_fork_from_a_raw_greenlet_makes_it_the_childs_main_thread() -> None:
+    out = run_python_quietly("""
+        from gevent import monkey; monkey.patch_all()
+        import os, sys, threading
+        import greenlet
+        def raw():
+            pid = os.fork()
+            if pid == 0:
+                main = threading.main_thread()
+                print(type(main).__name__, main.ident == threading.get_ident(),
+                      threading.current_thread() is main, main.is_alive(),
+                      threading.enumerate() == [main])
+                t = threading.Thread(target=print, args=('child thread',))
+                t.start()
+                t.join(5)
+                sys.stdout.flush()
+                os._exit(0 if not t.is_alive() else 1)
+            return pid
+        pid = greenlet.greenlet(raw).switch()
+        _, status = os.waitpid(pid, 0)
+        assert status == 0, status
+        print('parent', threading.main_thread().is_alive())
+    """)
+    assert out.splitlines() == ["_MainThread True True True True", "child thread",
+                                "parent True"]
