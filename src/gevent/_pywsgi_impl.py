@@ -470,6 +470,12 @@ class WSGIHandler:
     request_version: str | None = None
     command: str | None = None
     path: str | None = None
+    _linger = False
+    _upgrade = False
+    _expect_continue = False
+    _chunked_input = False
+    _computed_length: int | None = None
+    _body_length = 0
 
     def __init__(self, sock: Any, address: Any, server: Any, rfile: Any = None) -> None:
         self.socket = sock
@@ -536,6 +542,13 @@ class WSGIHandler:
         except OSError:
             # The client reset the connection between requests.
             return None
+        if raw in (b"\r\n", b"\n", "\r\n", "\n"):
+            # RFC 9112 2.2: tolerate one empty line before a request (some
+            # clients send an extra CRLF after a POST body).
+            try:
+                raw = self.read_requestline()
+            except OSError:
+                return None
         if isinstance(raw, bytes | bytearray):
             raw = bytes(raw).decode("latin-1")
         if not raw:

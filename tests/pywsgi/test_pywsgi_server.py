@@ -160,6 +160,12 @@ def test_pipelined_requests(client: Client) -> None:
     assert client.closed_by_server()
 
 
+def test_one_empty_line_before_a_request_is_ignored(client: Client) -> None:
+    client.send(b"POST /echo HTTP/1.1\r\nContent-Length: 2\r\n\r\nab\r\nGET / HTTP/1.1\r\n\r\n")
+    assert client.response()[2] == b"ab"
+    assert client.response()[2] == b"hello"
+
+
 def test_connection_close_is_honoured(client: Client) -> None:
     client.send(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
     assert client.response()[2] == b"hello"
