@@ -12,14 +12,12 @@ Every parsing decision lives in ``_http``; this module only moves bytes and
 keeps gevent's overridable method structure, which gunicorn's workers and
 many applications subclass.
 
-The request body is read through ``Input``: Content-Length bodies straight
-from the reader, chunked bodies through a ``ChunkedDecoder`` that is only
-ever given bytes the reader has already buffered (``peek``), and told to stop
-at the end of the message, so the next pipelined request stays in the
-reader. After the response, whatever the application left unread is
-drained, so the connection can be reused; if the body turns out to be
-malformed the connection is closed instead of guessing where the next
-request starts.
+The request body is read through ``Input`` (``_pywsgi_input``), which
+never reads past the end of the body, so the next pipelined request stays in
+the reader. After the response, whatever the application left unread is
+drained (up to a bound), so the connection can be reused; if the body turns
+out to be malformed, or too much is left, the connection is closed instead
+of guessing where the next request starts.
 
 Errors: a request the parser refuses gets the fixed 400 (or 414) response and
 a closed connection. A malformed body found while the application reads it
@@ -38,7 +36,6 @@ import traceback
 import warnings
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from email.utils import formatdate
 from http.client import HTTPMessage
 from typing import Any
 
@@ -46,13 +43,21 @@ from . import _http
 from ._http import (
     MAX_HEADER_LINE,
     MAX_REQUEST_LINE,
-    ChunkedDecoder,
     HeaderParser,
     RemoteProtocolError,
     body_framing,
     format_chunk,
     parse_request_line,
 )
+from ._pywsgi_environ import (
+    Environ,
+    LoggingLogAdapter,
+    SecureEnviron,
+    WSGISecureEnviron,
+    _NoopLog,
+    format_date_time,
+)
+from ._pywsgi_input import Input, _InvalidClientInput
 from ._server_impl import StreamServer
 from ._socketcommon import getfqdn
 
@@ -74,319 +79,10 @@ _BAD_REQUEST_RESPONSE = (
     b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-length: 0\r\n\r\n")
 _REQUEST_TOO_LONG_RESPONSE = (
     b"HTTP/1.1 414 Request URI Too Long\r\nConnection: close\r\nContent-length: 0\r\n\r\n")
-_CONTINUE_RESPONSE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _INTERNAL_ERROR_BODY = b"Internal Server Error"
-_READ_CHUNK = 65536
 # How much unread body we read and throw away to keep a connection alive;
 # beyond this, closing is cheaper than reading.
 _MAX_DISCARD = 1 << 20
-
-
-def format_date_time(timestamp: float) -> str:
-    """An HTTP date (RFC 9110 5.6.7) for ``timestamp``."""
-    return formatdate(timestamp, usegmt=True)
-
-
-class _InvalidClientInput(OSError):
-    """The request body is malformed; the connection cannot be reused."""
-
-
-class _NoopLog:
-    """A log that discards everything (``log=None``)."""
-
-    def write(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-    def flush(self) -> None:
-        pass
-
-    def writelines(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-
-class LoggingLogAdapter:
-    """Makes a ``logging.Logger`` usable where a file-like log is expected.
-
-    ``write`` logs one message at ``level`` (without its trailing newline).
-    Every other attribute, read or set, is the logger's.
-    """
-
-    def __init__(self, logger: Any, level: int = 20) -> None:
-        object.__setattr__(self, "_logger", logger)
-        object.__setattr__(self, "_level", level)
-
-    def write(self, msg: str) -> None:
-        if msg and msg.endswith("\n"):
-            msg = msg[:-1]
-        self._logger.log(self._level, msg)
-
-    def flush(self) -> None:
-        """Nothing is buffered."""
-
-    def writelines(self, lines: Iterable[str]) -> None:
-        for line in lines:
-            self.write(line)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._logger, name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name not in LoggingLogAdapter.__dict__:
-            setattr(self._logger, name, value)
-        else:
-            object.__setattr__(self, name, value)
-
-    def __delattr__(self, name: str) -> None:
-        delattr(self._logger, name)
-
-
-# ------------------------------------------------------------------ environ
-
-
-class Environ(dict):  # type: ignore[type-arg]
-    """The WSGI environ: a dict whose ``copy()`` keeps the class.
-
-    Pickling and ``copy.copy`` produce a plain dict, so nothing outside
-    needs to know this class.
-    """
-
-    __slots__ = ()
-
-    def copy(self) -> Any:
-        return self.__class__(self)
-
-    def __reduce_ex__(self, protocol: Any) -> Any:
-        return (dict, (), None, None, iter(self.items()))
-
-
-class SecureEnviron(Environ):
-    """An environ whose repr does not show its values (they may be secrets).
-
-    ``secure_repr`` (default ``default_secure_repr``) turns masking on;
-    ``whitelist_keys`` names keys shown anyway; ``print_masked_keys`` shows
-    the other keys with a masked value instead of only counting them. Each
-    can be set per instance or, through the ``default_*`` names, per class.
-    """
-
-    default_secure_repr = True
-    default_whitelist_keys: tuple[str, ...] = ()
-    default_print_masked_keys = True
-
-    __slots__ = ("print_masked_keys", "secure_repr", "whitelist_keys")
-
-    def __getattr__(self, name: str) -> Any:
-        # An unset slot lands here: fall back to the class-wide default.
-        if name in SecureEnviron.__slots__:
-            return getattr(type(self), "default_" + name)
-        raise AttributeError(name)
-
-    def __repr__(self) -> str:
-        if not self.secure_repr:
-            return dict.__repr__(self)
-        whitelist = self.whitelist_keys
-        if not whitelist:
-            return f"<pywsgi.{type(self).__name__} dict (keys: {len(self)}) at {id(self):#x}>"
-        shown = {}
-        hidden = 0
-        for key, value in self.items():
-            if key in whitelist:
-                shown[key] = value
-            elif self.print_masked_keys:
-                shown[key] = "<MASKED>"
-            else:
-                hidden += 1
-        text = repr(shown)
-        if hidden:
-            text = text[:-1] + (", " if shown else "") + f"(hidden keys: {hidden})}}"
-        return text
-
-    __str__ = __repr__
-
-
-class WSGISecureEnviron(SecureEnviron):
-    """The environ given to error reports: only the client and host are shown."""
-
-    __slots__ = ()
-    default_whitelist_keys = ("REMOTE_ADDR", "REMOTE_PORT", "HTTP_HOST")
-    default_print_masked_keys = False
-
-
-# -------------------------------------------------------------------- input
-
-
-class Input:
-    """``wsgi.input``: the request body, never read past its end.
-
-    ``content_length`` bounds a plain body (None means no body);
-    ``chunked_input`` decodes a chunked one. With ``socket`` given, the first
-    read sends ``100 Continue`` (the client sent ``Expect: 100-continue``).
-    A body cut short raises ``OSError``; a malformed chunked body raises
-    ``_InvalidClientInput``.
-    """
-
-    def __init__(self, rfile: Any, content_length: int | None, socket: Any = None,
-                 position: int = 0, chunked_input: bool = False) -> None:
-        self.rfile = rfile
-        self.content_length = content_length
-        self.socket = socket
-        self.position = position
-        self.chunked_input = chunked_input
-        self._decoder: ChunkedDecoder | None = ChunkedDecoder() if chunked_input else None
-        self._pending = b""  # decoded chunked payload not yet returned
-        self._error: BaseException | None = None
-
-    # ------------------------------------------------------------- helpers
-
-    def _send_100_continue(self) -> None:
-        sock = self.socket
-        if sock is not None:
-            self.socket = None
-            sock.sendall(_CONTINUE_RESPONSE)
-
-    def _remaining(self) -> int:
-        if self.content_length is None:
-            return 0
-        return max(self.content_length - self.position, 0)
-
-    def _eof(self) -> OSError:
-        if self.chunked_input:
-            return OSError("unexpected end of file while parsing chunked data")
-        return OSError(f"unexpected end of file while reading request at position {self.position}")
-
-    def _next_payload(self, limit: int) -> bytes:
-        """Up to ``limit`` decoded bytes of a chunked body; b'' only at its end."""
-        if self._pending:
-            data, self._pending = self._pending[:limit], self._pending[limit:]
-            return data
-        decoder = self._decoder
-        assert decoder is not None
-        if self._error is not None:
-            raise self._error
-        rfile = self.rfile
-        peek = getattr(rfile, "peek", None)
-        try:
-            while not decoder.done:
-                if decoder.in_data:
-                    data = rfile.read(min(decoder.remaining, limit))
-                    if not data:
-                        raise self._eof()
-                    decoder.feed(data)
-                    return bytes(data)
-                # Outside chunk data only look at what is already buffered,
-                # so nothing past the end of the body is ever taken.
-                buf = peek(1) if peek is not None else rfile.read(1)
-                if not buf:
-                    raise self._eof()
-                consumed, payload = decoder.feed(buf, limit)
-                if peek is not None:
-                    rfile.read(consumed)
-                if payload:
-                    return payload
-        except RemoteProtocolError as ex:
-            self._error = _InvalidClientInput(str(ex))
-            raise self._error from None
-        return b""
-
-    # ----------------------------------------------------------- WSGI API
-
-    def read(self, length: int | None = None) -> bytes:
-        self._send_100_continue()
-        return self._read(length)
-
-    def _read(self, length: int | None = None) -> bytes:
-        if length is not None and length < 0:
-            length = None
-        if self.chunked_input:
-            parts = []
-            wanted = sys.maxsize if length is None else length
-            while wanted > 0:
-                data = self._next_payload(min(wanted, _READ_CHUNK))
-                if not data:
-                    break
-                parts.append(data)
-                wanted -= len(data)
-            result = b"".join(parts)
-            self.position += len(result)
-            return result
-        remaining = self._remaining()
-        if length is None or length > remaining:
-            length = remaining
-        if not length:
-            return b""
-        data = self.rfile.read(length)
-        self.position += len(data)
-        if len(data) < length:
-            raise self._eof()
-        return bytes(data)
-
-    def readline(self, size: int | None = None) -> bytes:
-        self._send_100_continue()
-        if size is not None and size < 0:
-            size = None
-        if self.chunked_input:
-            parts: list[bytes] = []
-            wanted = sys.maxsize if size is None else size
-            while wanted > 0:
-                data = self._next_payload(min(wanted, _READ_CHUNK))
-                if not data:
-                    break
-                newline = data.find(b"\n")
-                if newline >= 0:
-                    self._pending = data[newline + 1:] + self._pending
-                    data = data[:newline + 1]
-                    parts.append(data)
-                    break
-                parts.append(data)
-                wanted -= len(data)
-            line = b"".join(parts)
-            self.position += len(line)
-            return line
-        remaining = self._remaining()
-        if size is None or size > remaining:
-            size = remaining
-        if not size:
-            return b""
-        line = self.rfile.readline(size)
-        self.position += len(line)
-        if len(line) < size and not line.endswith(b"\n"):
-            raise self._eof()
-        return bytes(line)
-
-    def readlines(self, hint: int | None = None) -> list[bytes]:
-        lines = []
-        total = 0
-        for line in self:
-            lines.append(line)
-            total += len(line)
-            if hint is not None and 0 < hint <= total:
-                break
-        return lines
-
-    def __iter__(self) -> Input:
-        return self
-
-    def __next__(self) -> bytes:
-        line = self.readline()
-        if not line:
-            raise StopIteration
-        return line
-
-    def _discard(self, limit: int = sys.maxsize) -> bool:
-        """Read and drop the rest of the body (no ``100 Continue`` for it).
-
-        False if more than ``limit`` bytes were left: reading on would only
-        serve a client that sends a huge body nobody wants.
-        """
-        self.socket = None
-        if not self.chunked_input and self._remaining() > limit:
-            return False
-        dropped = 0
-        while dropped <= limit:
-            data = self._read(_READ_CHUNK)
-            if not data:
-                return True
-            dropped += len(data)
-        return False
 
 
 # ------------------------------------------------------------------ handler
