@@ -453,3 +453,59 @@ def test_public_names() -> None:
     assert pywsgi.WSGIHandler.__module__ == "gevent.pywsgi"
     assert pywsgi.MAX_REQUEST_LINE == 8192
     assert pywsgi.format_date_time(0) == "Thu, 01 Jan 1970 00:00:00 GMT"
+
+
+# ------------------------------------------------------------ subclassing
+
+
+def test_handler_subclass_in_the_style_of_gunicorn() -> None:
+    """gunicorn's gevent worker extends get_environ and replaces log_request."""
+    logged: list[tuple[str | None, int, list[tuple[str, str]], float]] = []
+
+    class Handler(pywsgi.WSGIHandler):
+        def get_environ(self) -> Any:
+            env = super().get_environ()
+            env["RAW_URI"] = self.path
+            return env
+
+        def log_request(self) -> None:
+            logged.append((self.status, self.response_length, list(self.headers.items()),
+                           self.time_finish - self.time_start))
+
+    def raw_uri(env: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [])
+        return [env["RAW_URI"].encode()]
+
+    srv = WSGIServer(("127.0.0.1", 0), raw_uri, log=None, error_log=None, handler_class=Handler)
+    srv.start()
+    c = Client(srv)
+    try:
+        c.send(b"GET /a%2Fb?q HTTP/1.1\r\nHost: h\r\n\r\n")
+        assert c.response()[2] == b"/a%2Fb?q"
+    finally:
+        c.close()
+        srv.stop(timeout=0)
+    [(status, length, headers, duration)] = logged
+    assert status == "200 OK" and length > 0 and headers == [("Host", "h")] and duration >= 0
+
+
+def test_handle_argument_is_deprecated() -> None:
+    def handle(sock: Any, address: Any) -> None:
+        pass
+
+    with pytest.warns(DeprecationWarning):
+        srv = WSGIServer(("127.0.0.1", 0), app, handle=handle)
+    srv.close()
+
+
+def test_logger_gets_wrapped() -> None:
+    import logging
+
+    srv = WSGIServer(("127.0.0.1", 0), app, log=logging.getLogger("test.pywsgi"),
+                     error_log=logging.getLogger("test.pywsgi.errors"))
+    try:
+        assert isinstance(srv.log, pywsgi.LoggingLogAdapter)
+        assert isinstance(srv.error_log, pywsgi.LoggingLogAdapter)
+        assert srv.get_environ()["wsgi.errors"] is srv.error_log
+    finally:
+        srv.close()
