@@ -106,7 +106,8 @@ def _linger(sock: Any) -> None:
             if not data:
                 break
             total += len(data)
-    except OSError:
+    except (OSError, ValueError):
+        # ValueError: a TLS socket may refuse the plain shutdown.
         pass
 
 
@@ -211,11 +212,12 @@ class WSGIHandler:
                     self.time_finish = time.time()
                 self.log_request()
                 break
+            # Only on a normal exit: a handler being killed must not linger.
+            if self._linger and self.__dict__.get("socket") is not None:
+                _linger(self.socket)
         finally:
             rfile = self.__dict__.pop("rfile", None)
-            sock = self.__dict__.pop("socket", None)
-            if self._linger and sock is not None:
-                _linger(sock)
+            self.__dict__.pop("socket", None)
             if rfile is not None:
                 # The reader holds a reference on the socket: it must go for
                 # the server's close of the socket to release the descriptor.
