@@ -62,7 +62,7 @@ if _HAS_THREAD_HANDLES:
     __implements__ += ["start_joinable_thread", "_ThreadHandle", "_make_thread_handle"]
 
 __imports__ = ["error", "TIMEOUT_MAX", "allocate", "exit_thread", "interrupt_main",
-               "start_new", "get_native_id", "RLock"]
+               "start_new", "get_native_id", "RLock", "daemon_threads_allowed"]
 __imports__ = [name for name in __imports__ if hasattr(__thread__, name)]
 
 __all__ = ["allocate_lock", "get_ident", "exit", "LockType", "stack_size",
@@ -146,6 +146,9 @@ class LockType(BoundedSemaphore):
 
 
 allocate_lock = LockType
+if hasattr(__thread__, "lock"):
+    # 3.13 names the lock type ``_thread.lock`` as well.
+    lock = LockType
 
 
 def exit() -> None:
