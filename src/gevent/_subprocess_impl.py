@@ -32,6 +32,7 @@ which returns as soon as the child has called ``exec`` (or failed to).
 
 from __future__ import annotations
 
+import errno
 import io
 import itertools
 import os
@@ -282,33 +283,40 @@ class Popen(_std.Popen):  # type: ignore[type-arg]
         self._handle_exitstatus(watcher.rstatus)  # type: ignore[attr-defined]
         self.result.set(self.returncode)
 
+    def _reaped_returncode(self) -> Any:
+        # ``result`` is set exactly when the loop has reaped the child; prefer it
+        # to ``returncode``, which callers may overwrite.
+        if self.returncode is None and self.result.ready():
+            self.returncode = self.result.value
+        return self.returncode
+
     def _internal_poll(self, _deadstate: Any = None, *args: Any, **kwargs: Any) -> Any:
         # Called by the stdlib (__del__, _cleanup), maybe in the hub: never switch.
-        return self.returncode
+        return self._reaped_returncode()
 
     def poll(self) -> Any:
         """The return code, or None while the child runs; lets the loop run first."""
-        if self.returncode is None:
+        if self._reaped_returncode() is None:
             hub = get_hub_if_exists()
             if hub is not None and getcurrent() is not hub:
                 from .hub import sleep
 
                 sleep(_POLL_YIELD)
-        return self.returncode
+        return self._reaped_returncode()
 
     def _wait(self, timeout: Any) -> Any:
         # The stdlib's wait() calls this (and handles KeyboardInterrupt).
-        if self.returncode is None:
+        if self._reaped_returncode() is None:
             self.result.wait(timeout=None if timeout is None else max(0.0, timeout))
-        if self.returncode is None:
+        if self._reaped_returncode() is None:
             raise TimeoutExpired(self.args, timeout)
         return self.returncode
 
     def send_signal(self, sig: int) -> None:
         """Send ``sig`` to the child, unless it has already been reaped."""
-        # Reaping and setting returncode happen in the same hub callback, so a
-        # None returncode means the pid is still ours.
-        if self.returncode is None:
+        # Reaping and setting ``result`` happen in the same hub callback, so
+        # while it is unset the pid is still our child (not a reused one).
+        if not self.result.ready():
             try:
                 os.kill(self.pid, sig)
             except ProcessLookupError:
@@ -358,6 +366,10 @@ class Popen(_std.Popen):  # type: ignore[type-arg]
         stdin: Any = self.stdin
         text_mode = self._text_mode
         if stdin is not None:
+            try:
+                stdin.flush()  # what the caller wrote before goes first
+            except BrokenPipeError:
+                pass
             if input:
                 if text_mode:
                     input = input.encode(stdin.encoding, stdin.errors)
@@ -387,14 +399,16 @@ class Popen(_std.Popen):  # type: ignore[type-arg]
 
     def _write_input(self, pipe: Any, data: bytes) -> None:
         try:
-            layer: Any = pipe.io
-            if isinstance(layer, io.TextIOWrapper):
-                layer.flush()
-                layer = layer.buffer
+            # Through the file object itself (its binary layer in text mode),
+            # as the stdlib does, so a replaced ``stdin`` sees the calls.
+            target = pipe.buffer if self._text_mode else pipe
             try:
-                layer.write(data)
+                target.write(data)
             except BrokenPipeError:
                 pass  # the child stopped reading; like the stdlib, not an error
+            except OSError as exc:
+                if exc.errno != errno.EINVAL:  # EINVAL: the child has exited
+                    raise
             _close_ignoring_pipe_errors(pipe)
         except Exception as exc:
             self._errors.append(exc)
@@ -522,8 +536,6 @@ def _close_ignoring_pipe_errors(pipe: Any) -> None:
     except BrokenPipeError:
         pass
     except OSError as exc:
-        import errno
-
         # The child may have exited already; the stdlib ignores this too.
         if exc.errno != errno.EINVAL:
             raise
