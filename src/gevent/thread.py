@@ -44,6 +44,7 @@ from typing import Any
 
 from greenlet import getcurrent
 
+from .event import Event
 from .exceptions import GreenletExit
 from .local import local as _local  # noqa: F401 - patched in as _thread._local
 from .lock import BoundedSemaphore
@@ -189,8 +190,6 @@ class _ThreadHandle:
     __slots__ = ("__weakref__", "_done", "_ident", "_state")
 
     def __init__(self) -> None:
-        from .event import Event
-
         self._ident = 0
         self._state = _NOT_STARTED
         self._done = Event()
