@@ -139,6 +139,7 @@ def test_communicate_in_text_mode_translates_newlines() -> None:
     assert p.communicate("a\r\nb\rc\n", timeout=10) == ("a\nb\nc\n", None)
 
 
+@pytest.mark.slow
 def test_communicate_timeout_carries_partial_output_and_a_second_call_resumes() -> None:
     p = sh("printf a; sleep 0.4; printf b", stdout=subprocess.PIPE)
     with pytest.raises(subprocess.TimeoutExpired) as info:
@@ -197,6 +198,7 @@ def test_run_call_check_call_and_check_output() -> None:
     assert subprocess.check_output(["echo", "hi"], text=True) == "hi\n"
 
 
+@pytest.mark.slow
 def test_run_timeout_kills_the_child_and_keeps_partial_output() -> None:
     start = time.monotonic()
     with pytest.raises(subprocess.TimeoutExpired) as info:
@@ -294,6 +296,7 @@ def test_public_module_names() -> None:
 # ------------------------------------------------------------ monkey
 
 
+@pytest.mark.slow
 def test_patch_all_makes_subprocess_green_in_a_fresh_interpreter() -> None:
     out = run_python("""
         from gevent import monkey
