@@ -211,6 +211,11 @@ def waitpid(pid: int, options: int) -> tuple[int, int]:
     child = _children.get(pid)
     if child is None:
         return _raw_waitpid(pid, options)
+    if child.status is None and child.watcher.loop is not get_hub().loop:
+        # Its watcher's loop was destroyed with the hub before the child
+        # exited: watch it again here (one that already exited is found at once).
+        _watch_child(pid, child.callback)
+        child = _children[pid]
     if child.status is None:
         if options & __os__.WNOHANG:
             return (0, 0)
