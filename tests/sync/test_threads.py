@@ -319,6 +319,10 @@ class _RacingDeque(deque):  # type: ignore[type-arg]
                 t.join(SAFETY)
         return n
 
+    def __bool__(self) -> bool:
+        # deque's own truth test skips a Python __len__ before 3.11.
+        return len(self) > 0
+
 
 @pytest.mark.parametrize(("timeout", "fire_at"), [(None, 1), (SAFETY, 2)])
 def test_getter_parking_as_an_unlocked_put_lands_is_served(timeout: float | None,
