@@ -8,6 +8,8 @@ is ``Queue``. Beyond gevent, greenlets of any native thread may put and get
 
 from __future__ import annotations
 
+import queue as _stdlib_queue
+
 from ._queue_impl import (
     Channel,
     Empty,
@@ -22,9 +24,13 @@ from ._queue_impl import (
 )
 
 __implements__ = ["Queue", "PriorityQueue", "LifoQueue", "SimpleQueue"]
-# ShutDown is only in the standard library from Python 3.13: ours either way.
-__extensions__ = ["JoinableQueue", "Channel", "ShutDown"]
+__extensions__ = ["JoinableQueue", "Channel"]
 __imports__ = ["Empty", "Full"]
+# ShutDown is the standard library's from Python 3.13, and ours before that.
+if hasattr(_stdlib_queue, "ShutDown"):
+    __imports__.append("ShutDown")
+else:
+    __extensions__.append("ShutDown")
 __all__ = ["Channel", "Empty", "Full", "JoinableQueue", "LifoQueue", "PriorityQueue", "Queue",
            "ShutDown", "SimpleQueue"]
 

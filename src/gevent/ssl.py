@@ -26,6 +26,11 @@ from ._ssl_impl import (
 from .socket import socket
 
 __implements__ = ["SSLContext", "SSLSocket", "get_server_certificate", "wrap_socket"]
+__extensions__: list[str] = []
+if not hasattr(__ssl__, "wrap_socket"):
+    # Gone from the standard library in 3.12; ours stays, as in gevent.
+    __implements__.remove("wrap_socket")
+    __extensions__.append("wrap_socket")
 
 # Every other stdlib name, private ones included (other stdlib modules reach
 # for ``ssl._create_default_https_context`` and friends), copied as is.
@@ -42,7 +47,7 @@ for _name in __imports__:
         _globals[_name] = getattr(__ssl__, _name)
 del _name, _globals, _ours
 
-__all__ = __implements__ + __imports__
+__all__ = __implements__ + __imports__ + __extensions__
 
 _: Any = (SSLContext, SSLSocket, create_default_context, get_server_certificate,
           orig_SSLContext, wrap_socket, socket)
