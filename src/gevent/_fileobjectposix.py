@@ -64,7 +64,9 @@ class GreenFileDescriptorIO(io.RawIOBase):
         self._fileno = fileno
         self._closefd = closefd
         self._owner = owner
-        self._closed = False
+        # Closed until set up: if a check below fails, finalising the half-made
+        # object must not close (someone else's) descriptor.
+        self._closed = True
         self._readable = descriptor.can_read
         self._writable = descriptor.can_write
         self._created = descriptor.creating
@@ -81,6 +83,7 @@ class GreenFileDescriptorIO(io.RawIOBase):
             os.fstat(fileno)
         self.hub: Any = hub
         make_nonblocking(fileno)
+        self._closed = False
 
     # ---------------------------------------------------------- queries
 

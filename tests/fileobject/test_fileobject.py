@@ -450,3 +450,22 @@ def test_writeall_refuses_to_spin_on_a_non_blocking_raw() -> None:
 
     with pytest.raises(BlockingIOError):
         AllOfIt().write(b"abc")
+
+
+def test_half_made_raw_object_counts_as_closed() -> None:
+    # Regression: a raw object whose construction failed counted as open, so
+    # finalising it ran close() on a half-made object (on 3.13: "Exception
+    # ignored in GreenFileDescriptorIO"), aimed at a descriptor number that may
+    # belong to another file by then.
+    from gevent._fileobjectposix import GreenFileDescriptorIO
+
+    gevent.get_hub()
+    r, w = os.pipe()
+    os.close(r)
+    os.close(w)
+    with pytest.raises(OSError) as info:
+        FileObjectPosix(r, "rb")
+    half_made = [frame.frame.f_locals.get("self") for frame in info.traceback]
+    raw = [obj for obj in half_made if isinstance(obj, GreenFileDescriptorIO)]
+    assert len(raw) == 1
+    assert raw[0].closed
