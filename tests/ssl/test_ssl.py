@@ -97,9 +97,16 @@ def connect(address: Any, context: ssl.SSLContext, timeout: float | None = 10.0)
 
 
 def test_module_surface_matches_the_stdlib() -> None:
-    assert ssl.__implements__ == ["SSLContext", "SSLSocket", "get_server_certificate",
-                                  "wrap_socket"]
-    assert set(ssl.__all__) == set(ssl.__implements__) | set(ssl.__imports__)
+    import ssl as stdlib_ssl
+
+    # wrap_socket left the standard library in 3.12: there it is our extension.
+    replaced = ["SSLContext", "SSLSocket", "get_server_certificate", "wrap_socket"]
+    if hasattr(stdlib_ssl, "wrap_socket"):
+        assert (ssl.__implements__, ssl.__extensions__) == (replaced, [])
+    else:
+        assert (ssl.__implements__, ssl.__extensions__) == (replaced[:-1], ["wrap_socket"])
+    assert set(ssl.__all__) == (set(ssl.__implements__) | set(ssl.__imports__)
+                                | set(ssl.__extensions__))
     for name in ("CERT_NONE", "SSLError", "SSLWantReadError", "TLSVersion", "Purpose",
                  "DER_cert_to_PEM_cert", "_create_default_https_context"):
         assert name in ssl.__imports__
@@ -461,7 +468,8 @@ def test_patch_ssl_in_a_child_interpreter(certificate: tuple[str, str]) -> None:
 
         assert ssl.SSLContext is gevent.ssl.SSLContext
         assert ssl.SSLSocket is gevent.ssl.SSLSocket
-        assert ssl.wrap_socket is gevent.ssl.wrap_socket
+        # (wrap_socket left the standard library in 3.12)
+        assert getattr(ssl, "wrap_socket", gevent.ssl.wrap_socket) is gevent.ssl.wrap_socket
         assert monkey.is_module_patched("ssl")
         assert monkey.get_original("ssl", "SSLContext") is gevent.ssl.orig_SSLContext
 
