@@ -44,8 +44,10 @@ from typing import Any
 
 from greenlet import getcurrent
 
+from ._hub_local import get_hub_if_exists as _get_hub_if_exists
 from .event import Event
 from .exceptions import GreenletExit
+from .hub import sleep as _sleep
 from .local import local as _local  # noqa: F401 - patched in as _thread._local
 from .lock import BoundedSemaphore
 
@@ -124,7 +126,15 @@ class LockType(BoundedSemaphore):
             raise ValueError("timeout value must be a non-negative number")
         elif timeout > TIMEOUT_MAX:
             raise OverflowError("timeout value is too large")
-        return BoundedSemaphore.acquire(self, blocking, timeout)
+        acquired = BoundedSemaphore.acquire(self, blocking, timeout)
+        if not acquired and not blocking:
+            # A spin lock (``while not lock.acquire(False): pass``) would never
+            # let the holder run: a failed try yields, as gevent's does. Not in
+            # the hub, which cannot, and not where there is no hub to yield to.
+            hub = _get_hub_if_exists()
+            if hub is not None and getcurrent() is not hub:
+                _sleep(0)
+        return acquired
 
     def release(self) -> int:
         if self.counter >= 1:

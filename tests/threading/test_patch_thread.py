@@ -443,3 +443,27 @@ def test_fork_from_a_raw_greenlet_makes_it_the_childs_main_thread() -> None:
     """)
     assert out.splitlines() == ["_MainThread True True True True", "child thread",
                                 "parent True"]
+
+
+def test_failed_non_blocking_acquire_yields_so_spin_locks_work() -> None:
+    # Regression (gevent issue 1464's test): a thread spinning on
+    # lock.acquire(False) never let the lock's holder run again.
+    out = run_python("""
+        from gevent import monkey; monkey.patch_all()
+        import threading
+
+        lock = threading.Lock()
+        lock.acquire()
+        tries = []
+
+        def spin():
+            while not lock.acquire(False):
+                tries.append(1)
+
+        t = threading.Thread(target=spin)
+        t.start()  # returns once spin() runs; it must hand control back
+        lock.release()
+        t.join()
+        print(len(tries) > 0, lock.locked())
+    """, timeout=30)
+    assert out.split() == ["True", "True"]
