@@ -164,6 +164,12 @@ class Greenlet(RawGreenlet):
     spawning_greenlet: Any = None
     _spawning_stack: Any = None  # a _Frame chain, or what _capture_stack returned
     spawn_tree_locals: Any = None
+    # Set per instance only once they change (each store skipped saves time and
+    # memory on spawn).
+    value: Any = None
+    _exc_info: tuple[Any, ...] = ()
+    _notifier: Any = None
+    _start_event: Any = None
 
     def __init__(self, run: Callable[..., Any] | None = None, *args: Any, **kwargs: Any) -> None:
         hub = _get_hub()
@@ -174,12 +180,8 @@ class Greenlet(RawGreenlet):
             raise TypeError(f"The run argument or self._run must be callable, not {self._run!r}")
         self.args = args
         self.kwargs = kwargs
-        self.value: Any = None
-        self._exc_info: tuple[Any, ...] = ()
         # A list, not a deque: an empty deque costs ~760 bytes per greenlet, a list 56.
         self._links: list[Callable[..., Any]] = []
-        self._notifier: Any = None
-        self._start_event: Any = None
         if _track_tree:
             current = getcurrent()
             self.spawning_greenlet = weakref.ref(current)
