@@ -85,8 +85,9 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     # argument, one JSON line with at least "time_s".
     Benchmark("tcp_echo", "tcp_echo.py", 20_000, 500,
               details=("us_per_roundtrip",)),          # gevent.socket / gevent.server
-    # Benchmark("wsgi_load", "wsgi_load.py", 20_000, 500,
-    #           details=("requests_per_s", "lat_p99_ms")),  # gevent.pywsgi + load generator
+    Benchmark("wsgi_load", "wsgi_load.py", 20_000, 500,
+              details=("requests_per_s", "us_per_request", "lat_p50_ms",
+                       "lat_p99_ms")),                  # gevent.pywsgi, keep-alive clients
 )
 
 OURS = "ours"
