@@ -433,39 +433,28 @@ class SimpleQueue:
                 else:
                     self._put(item)
                     self._on_put()
-                getters = self.getters
-                if not getters:
+                if not self.getters:
                     return
-                if fast and len(getters) == 1 and not getters[0].peek and not self.putters:
-                    # The one getter waited on an empty queue: hand it over.
-                    try:
-                        item = queue.popleft()
-                    except IndexError:  # an unlocked get in another thread took it
-                        return
-                    g = getters.popleft()
-                    g.item = item
-                    done = None
-                else:
-                    g = None
-                    done = self._match()
+                # A getter is parked: serve it (fast queues: as an unlocked put
+                # would, once the lock is dropped).
+                settle = bool(fast)
+                done = None if fast else self._match()
             else:
-                g = done = None
+                settle = False
+                done = None
         finally:
             lock.release()
-        if g is not None:
-            hub = g.hub
-            if hub is not None and hub is _threadlocal.hub:
-                g.pending = hub.loop.run_callback(_switch_to, g.greenlet, g)
-            else:
-                _wake([g])
+        if settle:
+            self._settle_put(item)
         elif done is None:
             self._put_slow(item, block, timeout)
         else:
             _wake(done)
 
     def _settle_put(self, item: Any) -> None:
-        # After an unlocked put: serve the parked getters, or take the item
-        # back from a queue that was shut down meanwhile.
+        # After a put on a fast queue found getters parked (or, unlocked, found
+        # it shut down): serve them, or take the item back from a queue that
+        # was shut down meanwhile.
         lock = self._lock
         lock.acquire()
         try:
@@ -474,12 +463,12 @@ class SimpleQueue:
                 for i in range(len(queue) - 1, -1, -1):
                     if queue[i] is item:
                         del queue[i]
-                        if self._unlocked == 2:
+                        if self._fast == 2:
                             self._task_undone()
                         raise ShutDown
                 return  # a getter has it: the put came first
             getters = self.getters
-            if len(getters) == 1 and not getters[0].peek:
+            if len(getters) == 1 and not getters[0].peek and not self.putters:
                 # The one getter waited on an empty queue: hand it over.
                 try:
                     item = queue.popleft()
