@@ -406,11 +406,13 @@ class SimpleQueue:
         if unlocked and not self.is_shutdown:
             # Unbounded: append without the lock, then look for parked getters
             # (they re-check the buffer after joining the line; see design.md).
-            self.queue.append(item)
             if unlocked == 2:
+                # Count the task first: once the item is in, another thread may
+                # get it and call task_done() at once.
                 self._tasks.append(None)
                 if self._cond._flag:
                     self._tasks_started()
+            self.queue.append(item)
             if self.getters or self.is_shutdown:
                 self._settle_put(item)
             return

@@ -404,3 +404,37 @@ def test_wait_woken_from_another_thread_passes_the_turn_on() -> None:
     gevent.joinall(gs, timeout=SAFETY)
     assert events == ["waited", "acquired"]
     assert sem.counter == 0
+
+
+def test_unlocked_put_counts_its_task_before_the_item_can_be_taken() -> None:
+    # Regression: an unlocked put appended the item, then its task token; another
+    # thread could take the item and call task_done() in between, which failed
+    # with "task_done() called too many times" and left join() off by one.
+    q: Queue = Queue()
+    errors: list[BaseException] = []
+
+    class TakenAtOnce(deque):  # type: ignore[type-arg]
+        fired = False
+
+        def append(self, item: Any) -> None:
+            super().append(item)
+            if not self.fired:
+                self.fired = True
+
+                def consume() -> None:
+                    try:
+                        q.get_nowait()
+                        q.task_done()
+                    except BaseException as exc:
+                        errors.append(exc)
+
+                t = threading.Thread(target=consume)
+                t.start()
+                t.join(SAFETY)
+
+    q.queue = TakenAtOnce()
+    q.put("item")
+    assert q.queue.fired
+    assert errors == []
+    assert q.unfinished_tasks == 0
+    assert q.join(timeout=0) is True
