@@ -214,7 +214,9 @@ def _abandon(owner: Any, parked: _Parked, line: collections.deque[_Parked],
                 parked.disarm()
             if timed_out:
                 return _finish(parked)
-            done = owner._give_back(parked)
+            if line is not owner.putters:
+                # A getter hands its item back; a putter's item is in the queue.
+                done = owner._give_back(parked)
     if done:
         _wake(done)
     if timed_out and (ex is None or not isinstance(timeout, Timeout)):

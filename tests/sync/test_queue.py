@@ -360,3 +360,18 @@ def test_stray_switch_into_blocked_get_raises_and_leaves_the_line(virtual_hub: H
     assert not q.getters
     q.put(1)
     assert q.get_nowait() == 1
+
+
+def test_putter_interrupted_after_its_item_went_in_adds_nothing(virtual_hub: Hub) -> None:
+    # Regression: a parked putter killed after get() had moved its item in went
+    # on to "give back" its (already emptied) item, adding a None to the queue
+    # and overfilling it.
+    q: Queue = Queue(1)
+    q.put("first")
+    putter = gevent.spawn(q.put, "second")
+    gevent.sleep(0)
+    putter.kill(block=False)  # the throw is queued before get() wakes it
+    assert q.get() == "first"
+    putter.join()
+    assert list(q.queue) == ["second"]
+    assert q.qsize() == 1 and q.full()
