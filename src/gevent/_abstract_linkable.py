@@ -388,8 +388,9 @@ class AbstractLinkable:
                 return self._wait_native(timeout)
         if self.hub is None:
             self.hub = hub
-        current = getcurrent()
-        entry = [current, hub, True, None]
+        # No local for the current greenlet: a kill's traceback holds this frame,
+        # and the greenlet keeps that exception (see the no-cycles rule).
+        entry = [getcurrent(), hub, True, None]
         lock = self._lock
         lock.acquire()
         try:
@@ -402,9 +403,8 @@ class AbstractLinkable:
         # Hub.switch, inlined; the waker switches back with ``self``.
         if timeout is None:
             try:
-                switch_out = getattr(current, "switch_out", None)
-                if switch_out is not None:
-                    switch_out()
+                if getattr(entry[0], "switch_out", None) is not None:
+                    entry[0].switch_out()
                 result = _switch_to(hub)
             except BaseException:
                 self._give_up(entry)
@@ -413,9 +413,8 @@ class AbstractLinkable:
             timer = Timeout._start_new_or_dummy(timeout)
             try:
                 try:
-                    switch_out = getattr(current, "switch_out", None)
-                    if switch_out is not None:
-                        switch_out()
+                    if getattr(entry[0], "switch_out", None) is not None:
+                        entry[0].switch_out()
                     result = _switch_to(hub)
                 except BaseException as ex:
                     woken = self._give_up(entry)
@@ -429,7 +428,7 @@ class AbstractLinkable:
                 del timer
         if result is not self:
             self._give_up(entry)
-            self._invalid_switch(current, result)
+            self._invalid_switch(getcurrent(), result)
         return True
 
     def _invalid_switch(self, current: Any, result: Any) -> NoReturn:
@@ -443,17 +442,21 @@ class AbstractLinkable:
         lock = self._lock
         lock.acquire()
         try:
-            if self._remove_entry(entry):
-                return False
+            removed = self._remove_entry(entry)
         finally:
             lock.release()
-        # Someone took our entry and a wake-up is in flight: disarm it (it has
-        # not run, or we would not be here) and pass the turn on.
         if entry[2]:
+            # A dead record lets go of its greenlet. If someone took it, a
+            # wake-up is in flight: this also disarms it (it has not run, or we
+            # would not be here), as does stopping the queued callback.
             entry[0] = None
-            pending = entry[3]
-            if pending is not None:
-                pending.stop()
+            if not removed:
+                pending = entry[3]
+                if pending is not None:
+                    pending.stop()
+        if removed:
+            return False
+        # Pass the turn on.
         self._check_and_notify()
         return True
 

@@ -75,8 +75,7 @@ class Event(AbstractLinkable):
             # _wait_core's common case, inlined: a greenlet of a thread with a hub.
             hub = _threadlocal.hub
             if hub is not None and self.hub is not None:
-                current = getcurrent()
-                entry = [current, hub, True, None]
+                entry = [getcurrent(), hub, True, None]  # no local: see _wait_core
                 lock = self._lock
                 lock.acquire()
                 self._links.append(entry)
@@ -85,9 +84,8 @@ class Event(AbstractLinkable):
                 if kick:
                     self._check_and_notify()
                 try:
-                    switch_out = getattr(current, "switch_out", None)
-                    if switch_out is not None:
-                        switch_out()
+                    if getattr(entry[0], "switch_out", None) is not None:
+                        entry[0].switch_out()
                     result = _switch_to(hub)
                 except BaseException:
                     self._give_up(entry)
@@ -95,7 +93,7 @@ class Event(AbstractLinkable):
                 if result is self:
                     return True
                 self._give_up(entry)
-                self._invalid_switch(current, result)
+                self._invalid_switch(getcurrent(), result)
         if self._wait_core(timeout):
             return True
         return self._flag

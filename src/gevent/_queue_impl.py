@@ -217,12 +217,19 @@ def _abandon(owner: Any, parked: _Parked, line: collections.deque[_Parked],
             if line is not owner.putters:
                 # A getter hands its item back; a putter's item is in the queue.
                 done = owner._give_back(parked)
+        else:
+            # A dead record lets go of its greenlet (no cycle through the
+            # traceback that the greenlet may keep).
+            parked.greenlet = None
     if done:
         _wake(done)
     if timed_out and (ex is None or not isinstance(timeout, Timeout)):
         raise on_timeout
     assert ex is not None
-    raise ex
+    try:
+        raise ex
+    finally:
+        del ex  # its traceback will hold this frame: no cycle through the local
 
 
 class SimpleQueue:
@@ -562,22 +569,20 @@ class SimpleQueue:
                 # for as long as it takes. Join the line without letting go.
                 if block and timeout is None and not self.is_shutdown:
                     hub = _threadlocal.hub
-                    if hub is not None:
-                        current = getcurrent()
-                        if current is not hub:
-                            parked = _Parked(hub)
-                            self.getters.append(parked)
-                            if queue:  # an unlocked put landed meanwhile
-                                done = self._match()
+                    if hub is not None and getcurrent() is not hub:
+                        # (No local for the current greenlet: see _wait_core.)
+                        parked = _Parked(hub)
+                        self.getters.append(parked)
+                        if queue:  # an unlocked put landed meanwhile
+                            done = self._match()
         finally:
             lock.release()
         if parked is not None:
             if done:
                 _wake(done)  # possibly our own wake-up: the switch below returns at once
             try:
-                switch_out = getattr(current, "switch_out", None)
-                if switch_out is not None:
-                    switch_out()
+                if getattr(parked.greenlet, "switch_out", None) is not None:
+                    parked.greenlet.switch_out()
                 result = _switch_to(hub)
             except BaseException as e:
                 return _abandon(self, parked, self.getters, e, False, None, Empty)

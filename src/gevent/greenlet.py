@@ -468,6 +468,9 @@ class Greenlet(RawGreenlet):
                 t.close()
         except:
             self.unlink(switch)
+            # The exception (kept by the greenlet if it kills it) holds this
+            # frame: drop the bound method that points back at that greenlet.
+            del switch
             raise
 
     def join(self, timeout: float | None = None) -> None:
@@ -480,6 +483,8 @@ class Greenlet(RawGreenlet):
         except Timeout as ex:
             if ex is not t:
                 raise
+        finally:
+            del t  # no frame <-> Timeout cycle once it fired
 
     def get(self, block: bool = True, timeout: float | None = None) -> Any:
         """Return the result, or raise the exception the greenlet raised.

@@ -64,9 +64,41 @@ def _greenlet_error_thrown_while_waiting() -> None:
     assert isinstance(g.exception, KeyError)
 
 
+def _kill_blocked(wait: Callable[[], object]) -> None:
+    g = gevent.spawn(wait)
+    gevent.sleep(0)
+    g.kill()
+
+
+def _kill_event_waiter() -> None:
+    _kill_blocked(Event().wait)
+
+
+def _kill_queue_getter() -> None:
+    _kill_blocked(Queue().get)
+
+
+def _kill_queue_putter() -> None:
+    q: Queue = Queue(1)
+    q.put(1)
+    _kill_blocked(lambda: q.put(2))
+
+
+def _kill_semaphore_acquirer() -> None:
+    _kill_blocked(Semaphore(0).acquire)
+
+
+def _kill_joiner() -> None:
+    other = gevent.spawn(gevent.sleep, 5)
+    _kill_blocked(other.join)
+    other.kill()
+
+
 @pytest.mark.parametrize("operation", [
     _event_wait, _queue_get, _queue_put, _semaphore_acquire, _async_result_get,
     _with_timeout_sleep, _kill_sleeping_greenlet, _greenlet_error_thrown_while_waiting,
+    _kill_event_waiter, _kill_queue_getter, _kill_queue_putter, _kill_semaphore_acquirer,
+    _kill_joiner,
 ], ids=lambda f: f.__name__.strip("_"))
 def test_no_reference_cycles(virtual_hub: Hub, operation: Callable[[], None]) -> None:
     virtual_hub.print_exception = lambda *args: None  # type: ignore[method-assign]
