@@ -357,7 +357,11 @@ class Popen(_std.Popen):  # type: ignore[type-arg]
             raise error
         stdout = self._collected("stdout")
         stderr = self._collected("stderr")
-        self.wait(timeout=None if endtime is None else endtime - monotonic())
+        try:
+            self.wait(timeout=None if endtime is None else endtime - monotonic())
+        except TimeoutExpired:
+            # Report the caller's timeout, not what was left of it, as gevent does.
+            raise TimeoutExpired(self.args, timeout, output=stdout, stderr=stderr) from None
         return (stdout, stderr)
 
     def _start_communicating(self, input: Any) -> list[Greenlet]:

@@ -345,3 +345,11 @@ def test_patch_subprocess_alone() -> None:
 def test_this_interpreter_is_not_patched() -> None:
     assert std_subprocess.Popen is not subprocess.Popen
     assert sys.modules["subprocess"] is std_subprocess
+
+
+def test_run_timeout_reports_the_callers_timeout() -> None:
+    # Regression: without pipes, run()'s TimeoutExpired carried what was left of
+    # the timeout (0.1999...) instead of the caller's 0.2, unlike gevent.
+    with pytest.raises(subprocess.TimeoutExpired) as info:
+        subprocess.run([sys.executable, "-c", "import time; time.sleep(10)"], timeout=0.2)
+    assert info.value.timeout == 0.2
