@@ -361,7 +361,8 @@ class Popen(_std.Popen):  # type: ignore[type-arg]
             self.wait(timeout=None if endtime is None else endtime - monotonic())
         except TimeoutExpired:
             # Report the caller's timeout, not what was left of it, as gevent does.
-            raise TimeoutExpired(self.args, timeout, output=stdout, stderr=stderr) from None
+            raise TimeoutExpired(self.args, timeout or 0.0, output=stdout,
+                                 stderr=stderr) from None
         return (stdout, stderr)
 
     def _start_communicating(self, input: Any) -> list[Greenlet]:
