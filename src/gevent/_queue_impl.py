@@ -232,7 +232,34 @@ def _abandon(owner: Any, parked: _Parked, line: collections.deque[_Parked],
         del ex  # its traceback will hold this frame: no cycle through the local
 
 
-class SimpleQueue:
+class _Lines:
+    """What queues and channels share: parking a caller in a line, and iteration.
+
+    Iterating calls ``get()`` until it returns the ``StopIteration`` class.
+    """
+
+    __slots__ = ()
+
+    def _park(self, parked: _Parked, line: collections.deque[_Parked], timeout: Any,
+              on_timeout: type[BaseException]) -> Any:
+        return _park(self, parked, line, timeout, on_timeout)
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        raise NotImplementedError
+
+    def __iter__(self) -> Any:
+        return self
+
+    def __next__(self) -> Any:
+        result = self.get()
+        if result is StopIteration:
+            raise result
+        return result
+
+    next = __next__
+
+
+class SimpleQueue(_Lines):
     """A FIFO queue for greenlets; ``maxsize`` None (or <= 0) means unbounded.
 
     ``bool(q)`` is always True; ``len(q)`` is ``qsize()``. Iterating calls
@@ -659,10 +686,6 @@ class SimpleQueue:
 
     # ------------------------------------------------------------ waiting
 
-    def _park(self, parked: _Parked, line: collections.deque[_Parked], timeout: Any,
-              on_timeout: type[BaseException]) -> Any:
-        return _park(self, parked, line, timeout, on_timeout)
-
     def _give_back(self, parked: _Parked) -> list[_Parked]:
         # Under the lock: a getter interrupted after it was handed an item.
         if parked.peek or parked.error is not None:
@@ -670,19 +693,6 @@ class SimpleQueue:
         self._put(parked.item)
         parked.item = None
         return self._match()
-
-    # ----------------------------------------------------------- iterating
-
-    def __iter__(self) -> SimpleQueue:
-        return self
-
-    def __next__(self) -> Any:
-        result = self.get()
-        if result is StopIteration:
-            raise result
-        return result
-
-    next = __next__
 
     # ------------------------------------------------------------ shutdown
 
@@ -845,7 +855,7 @@ class LifoQueue(Queue):
         return self.queue[-1]
 
 
-class Channel:
+class Channel(_Lines):
     """A rendezvous: ``put`` waits until a getter takes the item.
 
     ``qsize()`` is always 0, and ``empty()`` and ``full()`` are always True;
@@ -948,22 +958,7 @@ class Channel:
     def get_nowait(self) -> Any:
         return self.get(False)
 
-    def _park(self, parked: _Parked, line: collections.deque[_Parked], timeout: Any,
-              on_timeout: type[BaseException]) -> Any:
-        return _park(self, parked, line, timeout, on_timeout)
-
     def _give_back(self, parked: _Parked) -> list[_Parked]:
         # A getter interrupted (not by its own timeout) just after a putter
         # handed it an item: that putter has returned, so the item is dropped.
         return []
-
-    def __iter__(self) -> Channel:
-        return self
-
-    def __next__(self) -> Any:
-        result = self.get()
-        if result is StopIteration:
-            raise result
-        return result
-
-    next = __next__
