@@ -206,9 +206,9 @@ class FileObject(ImportableSetting):
     default = "posix,thread"
     desc = "The class behind gevent.fileobject.FileObject."
     shortname_map = {
-        "thread": "gevent._fileobjectcommon.FileObjectThread",
-        "posix": "gevent._fileobjectposix.FileObjectPosix",
-        "block": "gevent._fileobjectcommon.FileObjectBlock",
+        "thread": "gevent._io._fileobjectcommon.FileObjectThread",
+        "posix": "gevent._io._fileobjectposix.FileObjectPosix",
+        "block": "gevent._io._fileobjectcommon.FileObjectBlock",
     }
 
 

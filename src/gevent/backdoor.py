@@ -7,7 +7,7 @@ connect with ``telnet`` or ``nc``. The implementation lives in
 
 from __future__ import annotations
 
-from ._backdoor_impl import BackdoorServer, _main
+from ._servers._backdoor import BackdoorServer, _main
 
 __all__ = ["BackdoorServer"]
 

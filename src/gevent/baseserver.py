@@ -5,7 +5,7 @@ The implementation lives in ``gevent._server_impl``.
 
 from __future__ import annotations
 
-from ._server_impl import BaseServer, parse_address
+from ._servers._server import BaseServer, parse_address
 
 __all__ = ["BaseServer"]
 

@@ -7,6 +7,6 @@ threads").
 
 from __future__ import annotations
 
-from ._event_impl import AsyncResult, Event
+from ._sync._event import AsyncResult, Event
 
 __all__ = ["AsyncResult", "Event"]

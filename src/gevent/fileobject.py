@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 from ._config import config
-from ._fileobjectcommon import FileObjectBlock, FileObjectThread
-from ._fileobjectposix import FileObjectPosix
+from ._io._fileobjectcommon import FileObjectBlock, FileObjectThread
+from ._io._fileobjectposix import FileObjectPosix
 
 __all__ = ["FileObject", "FileObjectBlock", "FileObjectPosix", "FileObjectThread"]
 

@@ -7,8 +7,8 @@ across threads").
 
 from __future__ import annotations
 
-from ._rlock import RLock
-from ._semaphore import BoundedSemaphore, DummySemaphore, Semaphore
+from ._sync._rlock import RLock
+from ._sync._semaphore import BoundedSemaphore, DummySemaphore, Semaphore
 
 __all__ = ["BoundedSemaphore", "DummySemaphore", "RLock", "Semaphore"]
 

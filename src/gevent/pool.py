@@ -6,7 +6,7 @@ Both offer the ``multiprocessing.Pool``-style methods ``apply``, ``apply_async``
 
 from __future__ import annotations
 
-from ._pool_impl import Group, GroupMappingMixin, Pool, PoolFull, pass_value
+from ._sync._pool import Group, GroupMappingMixin, Pool, PoolFull, pass_value
 
 __all__ = ["Group", "Pool", "PoolFull"]
 

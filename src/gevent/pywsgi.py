@@ -7,7 +7,7 @@ knows nothing of sockets, in ``gevent._http``. Run an application with
 
 from __future__ import annotations
 
-from ._pywsgi_impl import (
+from ._http._handler import (
     MAX_REQUEST_LINE,
     Environ,
     Input,

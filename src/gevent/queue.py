@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import queue as _stdlib_queue
 
-from ._queue_impl import (
+from ._sync._queue import (
     Channel,
     Empty,
     Full,

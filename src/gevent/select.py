@@ -15,7 +15,7 @@ from __future__ import annotations
 import select as __select__
 from typing import Any
 
-from ._select_impl import BADFD, READ, WRITE, get_fileno, wait_on_fds
+from ._io._select import BADFD, READ, WRITE, get_fileno, wait_on_fds
 from .hub import sleep
 
 __implements__ = ["select"]

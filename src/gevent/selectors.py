@@ -12,7 +12,7 @@ import os
 import selectors as __selectors__
 from typing import Any
 
-from ._select_impl import READ, WRITE, wait_on_fds
+from ._io._select import READ, WRITE, wait_on_fds
 
 __implements__ = ["DefaultSelector"]
 __extensions__ = ["GeventSelector"]

@@ -5,7 +5,7 @@ The implementation lives in ``gevent._server_impl``.
 
 from __future__ import annotations
 
-from ._server_impl import (
+from ._servers._server import (
     DEFAULT_REUSE_ADDR,
     BaseServer,
     DatagramServer,

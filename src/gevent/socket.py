@@ -30,8 +30,8 @@ from errno import (  # noqa: F401
 from socket import _GLOBAL_DEFAULT_TIMEOUT, SocketIO  # type: ignore[attr-defined]
 from typing import Any
 
-from ._socket_impl import SocketType, create_server, fromfd, socket, socketpair
-from ._socketcommon import (
+from ._io._socket import SocketType, create_server, fromfd, socket, socketpair
+from ._io._socketcommon import (
     cancel_wait,
     cancel_wait_ex,
     create_connection,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ssl as __ssl__
 from typing import Any
 
-from ._ssl_impl import (
+from ._io._ssl import (
     SSLContext,
     SSLSocket,
     create_default_context,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import subprocess as __subprocess__
 
-from ._fileobjectposix import FileObjectPosix as FileObject  # noqa: F401
-from ._subprocess_impl import (
+from ._io._fileobjectposix import FileObjectPosix as FileObject  # noqa: F401
+from ._io._subprocess import (
     _USE_POSIX_SPAWN,
     CompletedProcess,
     Popen,
@@ -23,13 +23,13 @@ from ._subprocess_impl import (
     check_output,
     run,
 )
-from ._subprocess_impl import (
+from ._io._subprocess import (
     MAXFD as MAXFD,
 )
-from ._subprocess_impl import (
+from ._io._subprocess import (
     _set_inheritable as _set_inheritable,
 )
-from ._subprocess_impl import (
+from ._io._subprocess import (
     os_close as os_close,
 )
 

@@ -8,7 +8,7 @@ machinery. The implementation lives in ``gevent._threadpool_impl``.
 
 from __future__ import annotations
 
-from ._threadpool_impl import (
+from ._threads._pool import (
     ThreadPool,
     ThreadPoolExecutor,
     ThreadResult,

@@ -13,13 +13,13 @@ import pytest
 
 import gevent
 from gevent import fileobject
-from gevent._fileobjectcommon import (
+from gevent._io._fileobjectcommon import (
     FileObjectClosed,
     OpenDescriptor,
     WriteallMixin,
     WriteIsWriteallMixin,
 )
-from gevent._fileobjectposix import GreenFileDescriptorIO, GreenOpenDescriptor
+from gevent._io._fileobjectposix import GreenFileDescriptorIO, GreenOpenDescriptor
 from gevent.exceptions import ConcurrentObjectUseError
 
 FileObjectPosix = fileobject.FileObjectPosix
@@ -457,7 +457,7 @@ def test_half_made_raw_object_counts_as_closed() -> None:
     # finalising it ran close() on a half-made object (on 3.13: "Exception
     # ignored in GreenFileDescriptorIO"), aimed at a descriptor number that may
     # belong to another file by then.
-    from gevent._fileobjectposix import GreenFileDescriptorIO
+    from gevent._io._fileobjectposix import GreenFileDescriptorIO
 
     gevent.get_hub()
     r, w = os.pipe()

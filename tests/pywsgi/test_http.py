@@ -1,4 +1,4 @@
-"""gevent._http: the sans-IO request parser. No sockets, no hub, no clock."""
+"""gevent._http._parser: the sans-IO request parser. No sockets, no hub, no clock."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gevent._http import (
+from gevent._http._parser import (
     MAX_CHUNK_LINE,
     MAX_HEADERS,
     MAX_REQUEST_LINE,

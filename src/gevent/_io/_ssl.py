@@ -43,8 +43,8 @@ import time as _time
 import warnings
 from typing import Any
 
-from ._socket_impl import _NONE
-from ._socket_impl import socket as _green_socket
+from ._socket import _NONE
+from ._socket import socket as _green_socket
 from ._socketcommon import cancel_wait_ex, create_connection
 
 __all__ = ["SSLContext", "SSLSocket", "create_default_context", "get_server_certificate",

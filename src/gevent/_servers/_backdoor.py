@@ -24,7 +24,7 @@ from typing import Any
 
 from greenlet import getcurrent
 
-from ._server_impl import StreamServer
+from ._server import StreamServer
 
 __all__ = ["BackdoorServer"]
 

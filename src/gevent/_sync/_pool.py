@@ -7,12 +7,12 @@ from typing import Any
 
 from greenlet import GreenletExit, getcurrent
 
-from ._event_impl import Event
+from ..greenlet import Greenlet, joinall
+from ..timeout import Timeout
+from ._event import Event
 from ._imap import IMap, IMapUnordered
-from ._queue_impl import Full as QueueFull
+from ._queue import Full as QueueFull
 from ._semaphore import DummySemaphore, Semaphore
-from .greenlet import Greenlet, joinall
-from .timeout import Timeout
 
 __all__ = ["Group", "GroupMappingMixin", "Pool", "PoolFull", "pass_value"]
 

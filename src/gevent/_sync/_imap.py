@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
-from ._queue_impl import UnboundQueue
+from ..greenlet import Greenlet
+from ._queue import UnboundQueue
 from ._semaphore import Semaphore
-from .greenlet import Greenlet
 
 __all__ = ["IMap", "IMapUnordered"]
 

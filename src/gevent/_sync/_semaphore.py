@@ -13,8 +13,8 @@ from __future__ import annotations
 from time import monotonic as _monotonic
 from typing import Any
 
-from ._abstract_linkable import AbstractLinkable, _wait_hub
-from .timeout import Timeout
+from ..timeout import Timeout
+from ._linkable import AbstractLinkable, _wait_hub
 
 __all__ = ["BoundedSemaphore", "DummySemaphore", "Semaphore"]
 
@@ -143,7 +143,7 @@ class Semaphore(AbstractLinkable):
         self.release()
 
     def _at_fork_reinit(self) -> None:
-        from ._abstract_linkable import _allocate_lock as allocate_lock  # never a patched one
+        from ._linkable import _allocate_lock as allocate_lock  # never a patched one
 
         self._lock = allocate_lock()
         self._links.clear()

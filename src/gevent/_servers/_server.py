@@ -40,12 +40,12 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from ._event_impl import Event
-from ._hub_local import get_hub_noargs as get_hub
-from ._pool_impl import Pool
-from ._semaphore import Semaphore
-from ._socket_impl import socket as _green_socket
-from .greenlet import Greenlet
+from .._hub_local import get_hub_noargs as get_hub
+from .._io._socket import socket as _green_socket
+from .._sync._event import Event
+from .._sync._pool import Pool
+from .._sync._semaphore import Semaphore
+from ..greenlet import Greenlet
 
 __all__ = ["DEFAULT_REUSE_ADDR", "BaseServer", "DatagramServer", "StreamServer",
            "_tcp_listener", "_udp_socket", "parse_address"]

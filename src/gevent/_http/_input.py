@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from ._http import ChunkedDecoder, RemoteProtocolError
+from ._parser import ChunkedDecoder, RemoteProtocolError
 
 __all__ = ["Input", "_InvalidClientInput"]
 

@@ -45,12 +45,12 @@ from typing import Any
 
 from greenlet import getcurrent
 
-from . import os as _gos
+from .. import os as _gos
+from .._hub_local import get_hub_if_exists
+from .._hub_local import get_hub_noargs as get_hub
+from ..event import AsyncResult
+from ..greenlet import Greenlet, killall
 from ._fileobjectposix import FileObjectPosix
-from ._hub_local import get_hub_if_exists
-from ._hub_local import get_hub_noargs as get_hub
-from .event import AsyncResult
-from .greenlet import Greenlet, killall
 
 __all__ = ["MAXFD", "_USE_POSIX_SPAWN", "CompletedProcess", "Popen", "_fork_exec",
            "_posixsubprocess", "_set_inheritable", "_use_posix_spawn", "call", "check_call",
@@ -299,7 +299,7 @@ class Popen(_std.Popen):  # type: ignore[type-arg]
         if self._reaped_returncode() is None:
             hub = get_hub_if_exists()
             if hub is not None and getcurrent() is not hub:
-                from .hub import sleep
+                from ..hub import sleep
 
                 sleep(_POLL_YIELD)
         return self._reaped_returncode()
@@ -346,7 +346,7 @@ class Popen(_std.Popen):  # type: ignore[type-arg]
         greenlets = self._communicating_greenlets
         if greenlets:
             remaining = None if endtime is None else max(0.0, endtime - monotonic())
-            from ._hub_primitives import wait_on_objects
+            from .._hub_primitives import wait_on_objects
 
             done = wait_on_objects(greenlets, timeout=remaining)
             if len(done) < len(greenlets):

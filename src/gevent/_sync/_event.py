@@ -10,9 +10,9 @@ from typing import Any
 
 from greenlet import getcurrent
 
-from ._abstract_linkable import AbstractLinkable, _switch_to
-from ._hub_local import _threadlocal
-from .timeout import Timeout
+from .._hub_local import _threadlocal
+from ..timeout import Timeout
+from ._linkable import AbstractLinkable, _switch_to
 
 __all__ = ["AsyncResult", "Event"]
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._hub_local import get_hub_noargs
-from ._waiter import Waiter
+from .._hub_local import get_hub_noargs
+from .._waiter import Waiter
 
 __all__ = ["BADFD", "READ", "WRITE", "get_fileno", "wait_on_fds"]
 

@@ -39,8 +39,19 @@ from datetime import datetime
 from http.client import HTTPMessage
 from typing import Any
 
-from . import _http
-from ._http import (
+from .._io._socketcommon import getfqdn
+from .._servers._server import StreamServer
+from . import _parser as _http
+from ._environ import (
+    Environ,
+    LoggingLogAdapter,
+    SecureEnviron,
+    WSGISecureEnviron,
+    _NoopLog,
+    format_date_time,
+)
+from ._input import Input, _InvalidClientInput
+from ._parser import (
     MAX_HEADER_LINE,
     MAX_REQUEST_LINE,
     HeaderParser,
@@ -49,17 +60,6 @@ from ._http import (
     format_chunk,
     parse_request_line,
 )
-from ._pywsgi_environ import (
-    Environ,
-    LoggingLogAdapter,
-    SecureEnviron,
-    WSGISecureEnviron,
-    _NoopLog,
-    format_date_time,
-)
-from ._pywsgi_input import Input, _InvalidClientInput
-from ._server_impl import StreamServer
-from ._socketcommon import getfqdn
 
 __all__ = [
     "MAX_REQUEST_LINE",

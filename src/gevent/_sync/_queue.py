@@ -47,13 +47,13 @@ from typing import Any
 from greenlet import getcurrent
 from greenlet import greenlet as _RawGreenlet
 
-from ._abstract_linkable import _NativeWaiter, _wait_hub
-from ._event_impl import Event
-from ._hub_local import _threadlocal
-from ._hub_local import get_hub_if_exists as _get_hub_if_exists
-from ._waiter import Waiter
-from .exceptions import InvalidSwitchError
-from .timeout import Timeout
+from .._hub_local import _threadlocal
+from .._hub_local import get_hub_if_exists as _get_hub_if_exists
+from .._waiter import Waiter
+from ..exceptions import InvalidSwitchError
+from ..timeout import Timeout
+from ._event import Event
+from ._linkable import _NativeWaiter, _wait_hub
 
 try:
     from queue import ShutDown  # type: ignore[attr-defined]

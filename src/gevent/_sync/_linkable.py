@@ -51,10 +51,10 @@ from typing import Any, NoReturn
 from greenlet import getcurrent
 from greenlet import greenlet as _RawGreenlet
 
-from ._hub_local import _threadlocal
-from ._hub_local import get_hub_if_exists as _get_hub_if_exists
-from ._hub_local import get_hub_noargs as _get_hub_noargs
-from .timeout import Timeout
+from .._hub_local import _threadlocal
+from .._hub_local import get_hub_if_exists as _get_hub_if_exists
+from .._hub_local import get_hub_noargs as _get_hub_noargs
+from ..timeout import Timeout
 
 __all__ = ["AbstractLinkable"]
 
@@ -101,7 +101,7 @@ def _wait_hub() -> Any:
     """
     hub = _get_hub_if_exists()
     if hub is None:
-        from .hub import get_thread_ident as get_ident  # the real one, even when patched
+        from ..hub import get_thread_ident as get_ident  # the real one, even when patched
 
         if get_ident() == _MAIN_THREAD_IDENT:
             hub = _get_hub_noargs()
@@ -432,7 +432,7 @@ class AbstractLinkable:
         return True
 
     def _invalid_switch(self, current: Any, result: Any) -> NoReturn:
-        from .exceptions import InvalidSwitchError
+        from ..exceptions import InvalidSwitchError
 
         raise InvalidSwitchError(
             f"Invalid switch into {current}: got {result!r} (expected {self!r})")

@@ -32,11 +32,11 @@ import time as _time
 from errno import EALREADY, EINPROGRESS, EISCONN, EWOULDBLOCK
 from typing import Any
 
-from ._hub_local import get_hub_if_exists
-from ._hub_local import get_hub_noargs as get_hub
+from .._hub_local import get_hub_if_exists
+from .._hub_local import get_hub_noargs as get_hub
+from ..exceptions import ConcurrentObjectUseError
+from ..timeout import Timeout
 from ._socketcommon import _resolve_addr, cancel_wait_ex
-from .exceptions import ConcurrentObjectUseError
-from .timeout import Timeout
 
 __all__ = ["SocketType", "fromfd", "socket", "socketpair"]
 

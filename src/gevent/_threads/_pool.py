@@ -43,12 +43,12 @@ from typing import Any
 from greenlet import getcurrent
 from greenlet import greenlet as RawGreenlet
 
-from ._hub_local import get_hub_if_exists, get_hub_noargs
-from ._pool_impl import GroupMappingMixin
-from ._waiter import Waiter
-from .exceptions import InvalidThreadUseError
-from .monkey import get_original
-from .timeout import Timeout
+from .._hub_local import get_hub_if_exists, get_hub_noargs
+from .._sync._pool import GroupMappingMixin
+from .._waiter import Waiter
+from ..exceptions import InvalidThreadUseError
+from ..monkey import get_original
+from ..timeout import Timeout
 
 __all__ = ["ThreadPool", "ThreadPoolExecutor", "ThreadResult"]
 
@@ -267,7 +267,7 @@ class _TaskResult:
 
 def _new_async_result() -> Any:
     try:
-        from .event import AsyncResult
+        from ..event import AsyncResult
     except ImportError:
         return _TaskResult()
     return AsyncResult()
@@ -695,7 +695,7 @@ class ThreadPool:
                     kwds: dict[str, Any] | None = None,
                     callback: Callable[[Any], Any] | None = None) -> Any:
         """Start a new Greenlet that applies ``func`` in the pool; return the Greenlet."""
-        from .greenlet import Greenlet
+        from ..greenlet import Greenlet
 
         return Greenlet.spawn(self.apply_cb, func, args, kwds, callback)
 
@@ -733,7 +733,7 @@ class _MapIterator:
         self._total: int | None = None
         self._error: BaseException | None = None
         self._waiter: Waiter | None = None
-        from .greenlet import Greenlet
+        from ..greenlet import Greenlet
 
         self._producer = Greenlet.spawn(self._produce, iterables)
 
@@ -846,7 +846,7 @@ class _FutureProxy:
 
     def __getattr__(self, name: str) -> Any:
         if name == "_waiters":
-            from .monkey import is_module_patched
+            from ..monkey import is_module_patched
 
             if not self.done() and not is_module_patched("threading"):
                 raise AttributeError(name)
