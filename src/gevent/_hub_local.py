@@ -1,16 +1,32 @@
-"""Per-thread storage for the hub and its loop.
+"""Per-thread storage for the hub and its loop, and native thread identity.
 
 Uses ``_thread._local`` directly (not ``threading.local``) so that monkey
-patching ``threading`` never changes where a thread's hub lives.
+patching ``threading`` never changes where a thread's hub lives. For the same
+reason ``get_thread_ident`` is ``_thread.get_ident`` captured here, at gevent's
+import, before any patch can make it return greenlet identities.
 """
 
 from __future__ import annotations
 
 from _thread import _local
+from _thread import get_ident as get_thread_ident
 from typing import Any
 
-__all__ = ["get_hub", "get_hub_class", "get_hub_if_exists", "get_hub_noargs", "get_loop",
-           "set_default_hub_class", "set_hub", "set_loop"]
+__all__ = ["MAIN_THREAD_IDENT", "get_hub", "get_hub_class", "get_hub_if_exists", "get_hub_noargs",
+           "get_loop", "get_thread_ident", "set_default_hub_class", "set_hub", "set_loop"]
+
+
+def _native_main_thread_ident() -> int:
+    # The interpreter's main thread, even when gevent is first imported in
+    # another thread. gevent imports this module before any patching can
+    # rename the main thread, so the ident is the native one.
+    import threading
+
+    ident = threading.main_thread().ident
+    return get_thread_ident() if ident is None else ident
+
+
+MAIN_THREAD_IDENT = _native_main_thread_ident()
 
 
 class _Threadlocal(_local):

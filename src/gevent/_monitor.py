@@ -44,6 +44,7 @@ from greenlet import getcurrent, gettrace, settrace
 
 from . import _compat
 from ._config import config as GEVENT_CONFIG
+from ._patch import get_original
 from ._util import gmctime
 from .events import (
     EventLoopBlocked,
@@ -51,7 +52,6 @@ from .events import (
     MemoryUsageUnderThreshold,
     notify,
 )
-from .monkey import get_original
 
 __all__ = ["MonitorWarning", "PeriodicMonitoringThread"]
 

@@ -21,9 +21,16 @@ from greenlet import greenlet as RawGreenlet
 
 from . import _hub_local
 from ._config import config as GEVENT_CONFIG
+from ._hub_local import (
+    MAIN_THREAD_IDENT,
+    get_loop,
+    get_thread_ident,
+    set_default_hub_class,
+    set_hub,
+    set_loop,
+)
 from ._hub_local import get_hub_if_exists as _get_hub
 from ._hub_local import get_hub_noargs as _get_hub_noargs
-from ._hub_local import get_loop, set_default_hub_class, set_hub, set_loop
 from ._hub_primitives import iwait_on_objects as iwait
 from ._hub_primitives import wait_on_objects as wait
 from ._ident import IdentRegistry
@@ -37,23 +44,6 @@ __all__ = ["GreenletExit", "Hub", "Waiter", "get_hub", "getcurrent", "kill", "re
 get_hub = _hub_local.get_hub
 get_hub_class = _hub_local.get_hub_class
 
-try:
-    from threading import get_ident as get_thread_ident
-except ImportError:  # pragma: no cover - CPython always has it
-    from _thread import get_ident as get_thread_ident
-
-
-def _native_main_thread_ident() -> int:
-    # The interpreter's main thread, even when gevent is first imported in
-    # another thread. This module is imported (by gevent.monkey too) before
-    # any patching renames the main thread, so the ident is the native one.
-    import threading
-
-    ident = threading.main_thread().ident
-    return get_thread_ident() if ident is None else ident
-
-
-MAIN_THREAD_IDENT = _native_main_thread_ident()
 
 
 def _main_greenlet_of_this_thread() -> Any:
@@ -524,7 +514,7 @@ class signal:
         self.args = args
         self.kwargs = kwargs
         if self.greenlet_class is None:
-            from gevent import Greenlet
+            from .greenlet import Greenlet
 
             type(self).greenlet_class = Greenlet
 

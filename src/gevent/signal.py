@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import os as _os
 import signal as _signal
-import sys as _sys
 from collections.abc import Callable as _Callable
 from typing import Any as _Any
+
+from ._patch import get_original as _get_original
 
 
 def _original(name: str) -> _Any:
@@ -35,7 +36,7 @@ def _original(name: str) -> _Any:
     # (or reloaded) after monkey patching put ours in its place.
     func = getattr(_signal, name)
     if getattr(func, "__module__", None) == __name__:
-        func = _sys.modules["gevent.monkey"].get_original("signal", name)
+        func = _get_original("signal", name)
     return func
 
 
@@ -126,9 +127,7 @@ def _chain_to_gevent_os() -> None:
     # gevent.os runs ``_on_child_exit(child)`` in the hub whenever a watched
     # child ends; run our hook after it. Looked up by name at each start of a
     # child watcher, so wrapping the module attribute is enough.
-    gos: _Any = _sys.modules.get("gevent.os")
-    if gos is None:
-        from . import os as gos
+    from . import os as gos
     original: _Callable[..., _Any] | None = getattr(gos, "_on_child_exit", None)
     if original is None or getattr(original, "_gevent_signal_chained", False):
         return
@@ -140,7 +139,7 @@ def _chain_to_gevent_os() -> None:
             _on_child_exit()
 
     on_child_exit._gevent_signal_chained = True  # type: ignore[attr-defined]
-    gos._on_child_exit = on_child_exit
+    gos._on_child_exit = on_child_exit  # type: ignore[assignment]
 
 
 if _SIGCHLD is not None:

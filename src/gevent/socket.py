@@ -7,8 +7,8 @@ adds ``wait_read``/``wait_write``/``wait_readwrite``/``cancel_wait``
 (``__extensions__``). ``__dns__`` lists the name-resolution functions, which go
 through the hub's resolver.
 
-The implementation is in ``gevent._socket_impl`` (the class) and
-``gevent._socketcommon`` (waiting and resolving).
+The implementation is in ``gevent._io._socket`` (the class) and
+``gevent._io._socketcommon`` (waiting and resolving).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from ._io._socket import SocketType, create_server, fromfd, socket, socketpair
 from ._io._socketcommon import (
     cancel_wait,
     cancel_wait_ex,
-    create_connection,
+    connect_first,
     getaddrinfo,
     getfqdn,
     gethostbyaddr,
@@ -63,6 +63,18 @@ __extensions__ = ["cancel_wait", "wait_read", "wait_write", "wait_readwrite"]
 __imports__ = [name for name in __socket__.__all__
                if name not in __implements__ and name not in __extensions__
                and name != "CAPI"]
+
+
+
+def create_connection(address: Any, timeout: Any = _GLOBAL_DEFAULT_TIMEOUT,
+                      source_address: Any = None, *, all_errors: bool = False) -> Any:
+    """Connect to ``(host, port)``, trying each address the resolver returns in turn.
+
+    Like ``socket.create_connection``. It uses this module's ``getaddrinfo`` and
+    ``socket`` as they are at call time, so replacing them here works.
+    """
+    return connect_first(address, timeout, source_address, all_errors, getaddrinfo, socket)
+
 
 _globals = globals()
 for _name in __imports__:

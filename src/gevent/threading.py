@@ -53,9 +53,9 @@ from greenlet import getcurrent
 
 from . import hub as _hub
 from . import thread as _gthread
+from ._patch import get_original
 from .hub import get_thread_ident as _native_get_ident
 from .local import local as local
-from .monkey import get_original
 from .thread import allocate_lock, get_ident, start_new_thread
 
 # Typed loosely: we reach into threading's private bookkeeping.

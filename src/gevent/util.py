@@ -11,6 +11,8 @@ from typing import Any, TextIO
 from greenlet import getcurrent
 from greenlet import greenlet as RawGreenlet
 
+from ._hub_local import get_hub_if_exists
+
 __all__ = ["GreenletTree", "assert_switches", "format_run_info", "print_run_info", "wrap_errors"]
 
 
@@ -310,9 +312,10 @@ class _SwitchTracer:
 
 
 def _is_hub(g: Any) -> bool:
-    from gevent.hub import Hub
-
-    return isinstance(g, Hub)
+    # Switches happen within one thread, so a switch into a hub is a switch into
+    # this thread's hub. (Importing gevent.hub here would close a cycle: the hub
+    # starts the monitor, which formats its reports with this module.)
+    return g is not None and g is get_hub_if_exists()
 
 
 class assert_switches:

@@ -18,7 +18,7 @@ worker thread (``gevent.resolver.thread``).
 from __future__ import annotations
 
 import socket as __socket__
-import sys
+from collections.abc import Callable
 from errno import EBADF
 from typing import Any
 
@@ -26,7 +26,7 @@ from .._hub_local import get_hub_noargs as get_hub
 from ..exceptions import ConcurrentObjectUseError
 from ..timeout import Timeout
 
-__all__ = ["cancel_wait", "cancel_wait_ex", "create_connection", "getaddrinfo", "getfqdn",
+__all__ = ["cancel_wait", "cancel_wait_ex", "connect_first", "getaddrinfo", "getfqdn",
            "gethostbyaddr", "gethostbyname", "gethostbyname_ex", "getnameinfo", "wait",
            "wait_read", "wait_readwrite", "wait_write"]
 
@@ -210,20 +210,20 @@ def _resolve_addr(sock: Any, address: Any) -> Any:
     return sockaddr
 
 
-def create_connection(address: Any, timeout: Any = _GLOBAL_DEFAULT_TIMEOUT,
-                      source_address: Any = None, *, all_errors: bool = False) -> Any:
-    """Connect to ``(host, port)``, trying each address the resolver returns in turn.
+def connect_first(address: Any, timeout: Any, source_address: Any, all_errors: bool,
+                  resolve: Callable[..., Any], socket_class: Callable[..., Any]) -> Any:
+    """Connect to ``(host, port)``, trying each address ``resolve`` returns in turn.
 
-    Like ``socket.create_connection``; the socket class and ``getaddrinfo`` are
-    looked up in ``gevent.socket`` at call time, so replacing them there works.
+    The body of ``socket.create_connection``. The caller passes the resolver and
+    the socket class, so that ``gevent.socket.create_connection`` can pass its own
+    module's names as they are at call time (replacing them there works).
     """
-    module = sys.modules["gevent.socket"]
     host, port = address
     exceptions: list[BaseException] = []
-    for af, socktype, proto, _canonname, sa in module.getaddrinfo(host, port, 0, SOCK_STREAM):
+    for af, socktype, proto, _canonname, sa in resolve(host, port, 0, SOCK_STREAM):
         sock = None
         try:
-            sock = module.socket(af, socktype, proto)
+            sock = socket_class(af, socktype, proto)
             if timeout is not _GLOBAL_DEFAULT_TIMEOUT:
                 sock.settimeout(timeout)
             if source_address:

@@ -45,7 +45,7 @@ from typing import Any
 
 from ._socket import _NONE
 from ._socket import socket as _green_socket
-from ._socketcommon import cancel_wait_ex, create_connection
+from ._socketcommon import cancel_wait_ex, connect_first, getaddrinfo
 
 __all__ = ["SSLContext", "SSLSocket", "create_default_context", "get_server_certificate",
            "orig_SSLContext", "wrap_socket"]
@@ -671,7 +671,7 @@ def get_server_certificate(addr: Any, ssl_version: Any = _PROTOCOL_TLS_CLIENT,
         keylog = os.environ.get("SSLKEYLOGFILE")
         if keylog:
             context.keylog_filename = keylog
-    with create_connection(addr, timeout=timeout) as sock:
+    with connect_first(addr, timeout, None, False, getaddrinfo, _green_socket) as sock:
         with context.wrap_socket(sock, server_hostname=host) as tls:
             der = tls.getpeercert(True)
     return _stdssl.DER_cert_to_PEM_cert(der)

@@ -51,24 +51,15 @@ from typing import Any, NoReturn
 from greenlet import getcurrent
 from greenlet import greenlet as _RawGreenlet
 
+from .._hub_local import MAIN_THREAD_IDENT as _MAIN_THREAD_IDENT
 from .._hub_local import _threadlocal
 from .._hub_local import get_hub_if_exists as _get_hub_if_exists
 from .._hub_local import get_hub_noargs as _get_hub_noargs
+from .._hub_local import get_thread_ident as _get_thread_ident
 from ..timeout import Timeout
 
 __all__ = ["AbstractLinkable"]
 
-_MAIN_THREAD_IDENT: int | None = None
-
-
-def _set_main_thread_ident() -> None:
-    global _MAIN_THREAD_IDENT
-    import threading
-
-    _MAIN_THREAD_IDENT = threading.main_thread().ident
-
-
-_set_main_thread_ident()
 
 
 class _NativeWaiter:
@@ -100,11 +91,8 @@ def _wait_hub() -> Any:
     the main thread always gets a hub so that ``LoopExit`` can be detected.
     """
     hub = _get_hub_if_exists()
-    if hub is None:
-        from ..hub import get_thread_ident as get_ident  # the real one, even when patched
-
-        if get_ident() == _MAIN_THREAD_IDENT:
-            hub = _get_hub_noargs()
+    if hub is None and _get_thread_ident() == _MAIN_THREAD_IDENT:
+        hub = _get_hub_noargs()
     return hub
 
 

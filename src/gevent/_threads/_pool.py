@@ -44,10 +44,10 @@ from greenlet import getcurrent
 from greenlet import greenlet as RawGreenlet
 
 from .._hub_local import get_hub_if_exists, get_hub_noargs
+from .._patch import get_original, is_module_patched
 from .._sync._pool import GroupMappingMixin
 from .._waiter import Waiter
 from ..exceptions import InvalidThreadUseError
-from ..monkey import get_original
 from ..timeout import Timeout
 
 __all__ = ["ThreadPool", "ThreadPoolExecutor", "ThreadResult"]
@@ -846,8 +846,6 @@ class _FutureProxy:
 
     def __getattr__(self, name: str) -> Any:
         if name == "_waiters":
-            from ..monkey import is_module_patched
-
             if not self.done() and not is_module_patched("threading"):
                 raise AttributeError(name)
             waiters = _FutureWaiters(self)

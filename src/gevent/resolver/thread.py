@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .._hub_local import get_hub_noargs
+from .._patch import get_original
 from . import AbstractResolver
 
 __all__ = ["Resolver"]
@@ -25,8 +26,6 @@ __all__ = ["Resolver"]
 
 def _start_native_thread(func: Callable[[], None]) -> None:
     # A real thread, even after monkey.patch_thread() made _thread green.
-    from ..monkey import get_original
-
     start_new_thread = get_original("_thread", "start_new_thread")
     start_new_thread(func, ())
 
