@@ -220,7 +220,7 @@ def waitpid(pid: int, options: int) -> tuple[int, int]:
         if options & __os__.WNOHANG:
             return (0, 0)
         if child.done is None:
-            from .event import Event
+            from ._sync._event import Event
 
             child.done = Event()
         # Someone waits for it now: the loop must keep running until it exits.

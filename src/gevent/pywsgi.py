@@ -1,7 +1,8 @@
 """A WSGI server (``WSGIServer``) built on ``gevent.server.StreamServer``.
 
-The server and handler live in ``gevent._pywsgi_impl``; HTTP parsing, which
-knows nothing of sockets, in ``gevent._http``. Run an application with
+The server lives in ``gevent._servers._wsgi``, the handler in
+``gevent._http._handler``, and HTTP parsing, which knows nothing of sockets, in
+``gevent._http._parser``. Run an application with
 ``python -m gevent.pywsgi module:app -b :8080``.
 """
 
@@ -15,11 +16,10 @@ from ._http._handler import (
     SecureEnviron,
     WSGIHandler,
     WSGISecureEnviron,
-    WSGIServer,
-    _main,
     _NoopLog,
     format_date_time,
 )
+from ._servers._wsgi import WSGIServer, _main
 
 __all__ = [
     "Environ",

@@ -45,11 +45,11 @@ from typing import Any
 from greenlet import getcurrent
 
 from ._hub_local import get_hub_if_exists as _get_hub_if_exists
-from .event import Event
+from ._sync._event import Event
+from ._sync._semaphore import BoundedSemaphore
 from .exceptions import GreenletExit
 from .hub import sleep as _sleep
 from .local import local as _local  # noqa: F401 - patched in as _thread._local
-from .lock import BoundedSemaphore
 
 __target__ = "_thread"
 

@@ -36,7 +36,7 @@ from errno import EAGAIN, EBADF
 from typing import Any
 
 from .._hub_local import get_hub_noargs as get_hub
-from ..lock import DummySemaphore, Semaphore
+from .._sync._semaphore import DummySemaphore, Semaphore
 
 __all__ = ["FileObjectBase", "FileObjectBlock", "FileObjectClosed", "FileObjectThread",
            "OpenDescriptor", "WriteIsWriteallMixin", "WriteallFileIO", "WriteallMixin"]

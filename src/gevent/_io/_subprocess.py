@@ -48,7 +48,7 @@ from greenlet import getcurrent
 from .. import os as _gos
 from .._hub_local import get_hub_if_exists
 from .._hub_local import get_hub_noargs as get_hub
-from ..event import AsyncResult
+from .._sync._event import AsyncResult
 from ..greenlet import Greenlet, killall
 from ._fileobjectposix import FileObjectPosix
 

@@ -267,7 +267,7 @@ class _TaskResult:
 
 def _new_async_result() -> Any:
     try:
-        from ..event import AsyncResult
+        from .._sync._event import AsyncResult
     except ImportError:
         return _TaskResult()
     return AsyncResult()
