@@ -2,7 +2,7 @@
 
 ``BackdoorServer(("127.0.0.1", 5001), locals={...}).serve_forever()``, then
 connect with ``telnet`` or ``nc``. The implementation lives in
-``gevent._backdoor_impl``.
+``gevent._servers._backdoor``.
 """
 
 from __future__ import annotations

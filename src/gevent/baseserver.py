@@ -1,6 +1,6 @@
 """``BaseServer``: the accept loop that gevent's servers share.
 
-The implementation lives in ``gevent._server_impl``.
+The implementation lives in ``gevent._servers._server``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """TCP and UDP servers: ``StreamServer`` and ``DatagramServer``.
 
-The implementation lives in ``gevent._server_impl``.
+The implementation lives in ``gevent._servers._server``.
 """
 
 from __future__ import annotations

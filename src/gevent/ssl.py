@@ -7,7 +7,7 @@ exactly those onto ``ssl``. ``create_default_context`` is also ours, so that
 it returns a green context without monkey patching; ``orig_SSLContext`` is the
 standard library's class.
 
-The implementation is in ``gevent._ssl_impl``.
+The implementation is in ``gevent._io._ssl``.
 """
 
 from __future__ import annotations

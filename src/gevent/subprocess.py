@@ -3,7 +3,7 @@
 ``Popen`` waits, polls and communicates without blocking other greenlets;
 children are reaped by the loop's child watchers (SIGCHLD), so ``Popen`` is
 usable only from the main thread. The implementation is in
-``gevent._subprocess_impl``; this module only names what it provides.
+``gevent._io._subprocess``; this module only names what it provides.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ from datetime import datetime
 from http.client import HTTPMessage
 from typing import Any
 
-from . import _parser as _http
+from . import _parser
 from ._environ import (
     Environ,
     LoggingLogAdapter,
@@ -173,7 +173,7 @@ class WSGIHandler:
         self.client_address = address
         self.server = server
         self.rfile = rfile if rfile is not None else sock.makefile("rb", -1)
-        self._request: _http.RequestLine | None = None
+        self._request: _parser.RequestLine | None = None
         self._header_list: list[tuple[str, str]] = []
         self._chunked_input = False
         self._expect_continue = False

@@ -4,7 +4,7 @@ Theory of operation
 -------------------
 A Content-Length body is read straight from the connection's buffered
 reader, never more than the bytes that remain. A chunked body goes through
-``gevent._http.ChunkedDecoder``: inside chunk data the reader is asked for at
+``_parser.ChunkedDecoder``: inside chunk data the reader is asked for at
 most the rest of the chunk; between chunks the decoder is only shown what the
 reader has already buffered (``peek``) and reports how much of it belongs to
 the body, and exactly that much is taken. So the next pipelined request

@@ -33,7 +33,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterator
 from errno import EAGAIN, EBADF
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._hub_local import get_hub_noargs as get_hub
 from .._sync._semaphore import DummySemaphore, Semaphore
@@ -101,6 +101,60 @@ def _merge_alias(name: str, value: Any, old_name: str, old_value: Any, default: 
     return default if value is None else value
 
 
+class _Mode(NamedTuple):
+    """What the letters of an ``open()`` mode string ask for."""
+
+    creating: bool
+    reading: bool
+    writing: bool
+    appending: bool
+    updating: bool
+    text: bool
+    binary: bool
+    universal: bool
+
+
+def _parse_mode(mode: str) -> _Mode:
+    """Check ``mode`` as ``open()`` does; the errors carry the stdlib's wording."""
+    letters = set(mode)
+    if letters - _MODE_LETTERS or len(letters) != len(mode):
+        raise ValueError(f"invalid mode: {mode!r}")
+    creating = "x" in letters
+    reading = "r" in letters
+    writing = "w" in letters
+    appending = "a" in letters
+    updating = "+" in letters
+    text = "t" in letters
+    binary = "b" in letters
+    universal = "U" in letters
+    if universal:
+        if creating or writing or appending or updating:
+            raise ValueError(f"invalid mode: {mode!r}: mode U cannot be combined with "
+                             "'x', 'w', 'a', or '+'")
+        # Universal newlines are what text mode does anyway; 'U' means read.
+        reading = True
+    if text and binary:
+        raise ValueError(f"invalid mode: {mode!r}: can't have text and binary mode at once")
+    if creating + reading + writing + appending > 1:
+        raise ValueError(f"invalid mode: {mode!r}: "
+                         "can't have create/read/write/append mode at once")
+    if not (creating or reading or writing or appending):
+        raise ValueError(f"invalid mode: {mode!r}: "
+                         "must have exactly one of create/read/write/append mode")
+    return _Mode(creating, reading, writing, appending, updating, text, binary, universal)
+
+
+def _check_text_arguments(encoding: Any, errors: Any, newline: Any) -> None:
+    if encoding is not None and not isinstance(encoding, str):
+        raise TypeError(f"encoding must be a str or None, not {type(encoding).__name__}")
+    if errors is not None and not isinstance(errors, str):
+        raise TypeError(f"errors must be a str or None, not {type(errors).__name__}")
+    if newline is not None and not isinstance(newline, str):
+        raise TypeError(f"newline must be a str or None, not {type(newline).__name__}")
+    if newline not in _NEWLINES:
+        raise ValueError(f"illegal newline value: {newline!r}")
+
+
 class OpenDescriptor:
     """The checked arguments of an ``open()``-like call, and the object they open.
 
@@ -125,41 +179,9 @@ class OpenDescriptor:
             raise TypeError(f"invalid mode: expected a str, not {type(mode).__name__}")
         if not isinstance(buffering, int):
             raise TypeError(f"buffering must be an integer, not {type(buffering).__name__}")
-        if encoding is not None and not isinstance(encoding, str):
-            raise TypeError(f"encoding must be a str or None, not {type(encoding).__name__}")
-        if errors is not None and not isinstance(errors, str):
-            raise TypeError(f"errors must be a str or None, not {type(errors).__name__}")
-        if newline is not None and not isinstance(newline, str):
-            raise TypeError(f"newline must be a str or None, not {type(newline).__name__}")
-        if newline not in _NEWLINES:
-            raise ValueError(f"illegal newline value: {newline!r}")
-
-        letters = set(mode)
-        if letters - _MODE_LETTERS or len(letters) != len(mode):
-            raise ValueError(f"invalid mode: {mode!r}")
-        creating = "x" in letters
-        reading = "r" in letters
-        writing = "w" in letters
-        appending = "a" in letters
-        updating = "+" in letters
-        text = "t" in letters
-        binary = "b" in letters
-        universal = "U" in letters
-        if universal:
-            if creating or writing or appending or updating:
-                raise ValueError(f"invalid mode: {mode!r}: mode U cannot be combined with "
-                                 "'x', 'w', 'a', or '+'")
-            # Universal newlines are what text mode does anyway; 'U' means read.
-            reading = True
-        if text and binary:
-            raise ValueError(f"invalid mode: {mode!r}: can't have text and binary mode at once")
-        if creating + reading + writing + appending > 1:
-            raise ValueError(f"invalid mode: {mode!r}: "
-                             "can't have create/read/write/append mode at once")
-        if not (creating or reading or writing or appending):
-            raise ValueError(f"invalid mode: {mode!r}: "
-                             "must have exactly one of create/read/write/append mode")
-        if binary:
+        _check_text_arguments(encoding, errors, newline)
+        m = _parse_mode(mode)
+        if m.binary:
             for arg_name, value in (("an encoding", encoding), ("an errors", errors),
                                     ("a newline", newline)):
                 if value is not None:
@@ -171,6 +193,8 @@ class OpenDescriptor:
                 buffering = -1
         elif buffering == 0:
             raise ValueError("can't have unbuffered text I/O")
+        creating, reading, writing, appending = m.creating, m.reading, m.writing, m.appending
+        updating, text, binary, universal = m.updating, m.text, m.binary, m.universal
 
         self._fobj = fobj
         self.mode = mode

@@ -2,7 +2,7 @@
 
 Theory of operation
 -------------------
-``SSLSocket`` is a green socket (``gevent._socket_impl.socket``) with an
+``SSLSocket`` is a green socket (``gevent._io._socket.socket``) with an
 OpenSSL connection object attached in ``_sslobj``. That object comes from the
 C layer (``SSLContext._wrap_socket``) and does its own reads and writes on the
 socket's descriptor. The C socket underneath a green socket is always

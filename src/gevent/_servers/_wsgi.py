@@ -11,6 +11,7 @@ import sys
 import warnings
 from typing import Any
 
+from .. import version_info
 from .._http._environ import LoggingLogAdapter, WSGISecureEnviron, _NoopLog
 from .._http._handler import WSGIHandler
 from .._io._socketcommon import getfqdn
@@ -53,7 +54,7 @@ class WSGIServer(StreamServer):
     base_env: dict[str, Any] = {
         "GATEWAY_INTERFACE": "CGI/1.1",
         "SERVER_SOFTWARE": "gevent/{}.{} Python/{}.{}".format(
-            *__import__("gevent").version_info[:2], *sys.version_info[:2]),
+            *version_info[:2], *sys.version_info[:2]),
         "SCRIPT_NAME": "",
         "wsgi.version": (1, 0),
         "wsgi.multithread": False,
