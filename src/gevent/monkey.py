@@ -427,15 +427,10 @@ def patch_all(socket: bool = True, dns: bool = True, time: bool = True, select: 
             "os": os, "ssl": ssl, "subprocess": subprocess, "sys": sys,
             "aggressive": aggressive, "Event": Event, "builtins": builtins, "signal": signal,
             "queue": queue, "contextvars": contextvars}
-    previous = saved.get(_PATCH_ALL_KEY)
-    if previous is not None:
-        if previous != {**args, **kwargs}:
-            warnings.warn("Patching more than once will result in the union of all True "
-                          "parameters being patched", MonkeyPatchWarning, stacklevel=2)
-        wanted = {k: v for k, v in args.items() if v and not previous.get(k)}
-        if not wanted:
-            return None
-        args = {k: bool(v or previous.get(k)) for k, v in args.items()}
+    merged = _merge_with_previous_patch_all(args, kwargs)
+    if merged is None:
+        return None
+    args = merged
     saved[_PATCH_ALL_KEY] = {**args, **kwargs}
 
     if signal and not os:
@@ -445,7 +440,33 @@ def patch_all(socket: bool = True, dns: bool = True, time: bool = True, select: 
                       MonkeyPatchWarning, stacklevel=2)
     if not _notify(events.GeventWillPatchAllEvent(args, kwargs)):
         return False
+    _patch_modules(args)
+    _notify(events.GeventDidPatchBuiltinModulesEvent(args, kwargs))
+    _notify(events.GeventDidPatchAllEvent(args, kwargs))
+    return True
 
+
+def _merge_with_previous_patch_all(args: dict[str, bool],
+                                   kwargs: dict[str, Any]) -> dict[str, bool] | None:
+    """The union of this ``patch_all`` call's arguments and an earlier call's.
+
+    None when an earlier call already asked for everything this one does.
+    """
+    previous = saved.get(_PATCH_ALL_KEY)
+    if previous is None:
+        return args
+    if previous != {**args, **kwargs}:
+        # stacklevel: the warning names patch_all's caller.
+        warnings.warn("Patching more than once will result in the union of all True "
+                      "parameters being patched", MonkeyPatchWarning, stacklevel=3)
+    if not any(v and not previous.get(k) for k, v in args.items()):
+        return None
+    return {k: bool(v or previous.get(k)) for k, v in args.items()}
+
+
+def _patch_modules(args: dict[str, bool]) -> None:
+    # gevent's order: os and thread before anything that could start a thread or a
+    # child, and ssl after socket.
     if args["os"]:
         patch_os()
     if args["thread"]:
@@ -471,10 +492,6 @@ def patch_all(socket: bool = True, dns: bool = True, time: bool = True, select: 
         patch_queue()
     if args["contextvars"]:
         patch_contextvars()
-
-    _notify(events.GeventDidPatchBuiltinModulesEvent(args, kwargs))
-    _notify(events.GeventDidPatchAllEvent(args, kwargs))
-    return True
 
 
 # --------------------------------------------------------------------- main
