@@ -1,4 +1,6 @@
-"""Native worker threads for gevent: ``ThreadPool``, ``ThreadResult`` and friends.
+"""Native worker threads for gevent: ``ThreadPool``, ``ThreadResult`` and the workers.
+
+The ``concurrent.futures`` executor over this pool is in ``_executor``.
 
 Theory of operation
 -------------------
@@ -33,7 +35,6 @@ thread would receive them.
 
 from __future__ import annotations
 
-import concurrent.futures
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -44,13 +45,13 @@ from greenlet import getcurrent
 from greenlet import greenlet as RawGreenlet
 
 from .._hub_local import get_hub_if_exists, get_hub_noargs
-from .._patch import get_original, is_module_patched
+from .._patch import get_original
+from .._sync._event import AsyncResult
 from .._sync._pool import GroupMappingMixin
 from .._waiter import Waiter
 from ..exceptions import InvalidThreadUseError
-from ..timeout import Timeout
 
-__all__ = ["ThreadPool", "ThreadPoolExecutor", "ThreadResult"]
+__all__ = ["ThreadPool", "ThreadResult"]
 
 # Native primitives, taken before anything could patch them.
 _allocate_lock: Callable[[], Any] = get_original("_thread", "allocate_lock")
@@ -162,115 +163,6 @@ class ThreadResult:
         self.context = context
         self.exc_info = exc_info
         self.async_watcher.send()
-
-
-class _TaskResult:
-    """A small AsyncResult, used only while ``gevent.event`` is not available."""
-
-    def __init__(self) -> None:
-        self.value: Any = None
-        self._exc_info: tuple[Any, ...] | None = None
-        self._ready = False
-        self._links: list[Callable[[Any], Any]] = []
-        self._notifier: Any = None
-        self.hub = get_hub_noargs()
-
-    def ready(self) -> bool:
-        return self._ready
-
-    def successful(self) -> bool:
-        return self._ready and self._exc_info is None
-
-    @property
-    def exception(self) -> BaseException | None:
-        return self._exc_info[1] if self._exc_info else None
-
-    @property
-    def exc_info(self) -> tuple[Any, ...] | None:
-        return self._exc_info
-
-    def set(self, value: Any = None) -> None:
-        self.value = value
-        self._ready = True
-        self._schedule_links()
-
-    def set_exception(self, exception: BaseException, exc_info: Any = None) -> None:
-        if exc_info is None:
-            exc_info = (type(exception), exception, exception.__traceback__)
-        self._exc_info = exc_info
-        self._ready = True
-        self._schedule_links()
-
-    def rawlink(self, callback: Callable[[Any], Any]) -> None:
-        if not callable(callback):
-            raise TypeError(f"link target must be callable, not {callback!r}")
-        self._links.append(callback)
-        if self._ready:
-            self._schedule_links()
-
-    def unlink(self, callback: Callable[[Any], Any]) -> None:
-        try:
-            self._links.remove(callback)
-        except ValueError:
-            pass
-
-    def _schedule_links(self) -> None:
-        if self._links and self._notifier is None:
-            self._notifier = self.hub.loop.run_callback(self._notify_links)
-
-    def _notify_links(self) -> None:
-        self._notifier = None
-        while self._links:
-            link = self._links.pop(0)
-            try:
-                link(self)
-            except:  # noqa: E722
-                self.hub.handle_error((link, self), *sys.exc_info())
-
-    def _result(self) -> Any:
-        if self._exc_info is None:
-            return self.value
-        _t, value, tb = self._exc_info
-        raise value.with_traceback(tb)
-
-    def get(self, block: bool = True, timeout: float | None = None) -> Any:
-        if self._ready:
-            return self._result()
-        if not block:
-            raise Timeout()
-        waiter = Waiter(self.hub)
-        self.rawlink(waiter.switch)
-        try:
-            t = Timeout._start_new_or_dummy(timeout)
-            try:
-                waiter.get()
-            finally:
-                t.cancel()
-        finally:
-            self.unlink(waiter.switch)
-        return self._result()
-
-    def get_nowait(self) -> Any:
-        return self.get(block=False)
-
-    def wait(self, timeout: float | None = None) -> Any:
-        try:
-            self.get(timeout=timeout)
-        except Timeout:
-            return None
-        except BaseException:
-            pass
-        return self.value
-
-    result = get
-
-
-def _new_async_result() -> Any:
-    try:
-        from .._sync._event import AsyncResult
-    except ImportError:
-        return _TaskResult()
-    return AsyncResult()
 
 
 def _deliver(async_result: Any, thread_result: ThreadResult) -> None:
@@ -627,7 +519,7 @@ class ThreadPool:
         """
         self._check_owner()
         self._wait_for_slot()
-        async_result = _new_async_result()
+        async_result = AsyncResult()
         thread_result = ThreadResult(partial(_deliver, async_result), self.hub,
                                      self._task_finished)
         self._pending += 1
@@ -785,159 +677,3 @@ class _MapIterator:
                 raise StopIteration
             waiter = self._waiter = Waiter(self._hub)
             waiter.get()
-
-
-# ------------------------------------------------------------- executor
-
-
-class _FutureWaiters(list):  # type: ignore[type-arg]
-    """``future._waiters`` for ``concurrent.futures.wait`` and ``as_completed``."""
-
-    def __init__(self, proxy: _FutureProxy) -> None:
-        super().__init__()
-        self._proxy = proxy
-
-    def append(self, waiter: Any) -> None:
-        super().append(waiter)
-        proxy = self._proxy
-        if not proxy.done():
-            proxy._result.rawlink(partial(_notify_cf_waiter, proxy, waiter))
-
-
-def _notify_cf_waiter(proxy: _FutureProxy, waiter: Any, _source: Any) -> None:
-    if proxy._result.successful():
-        waiter.add_result(proxy)
-    else:
-        waiter.add_exception(proxy)
-
-
-class _NoLock:
-    """``future._condition``: nothing to lock, every change happens in one hub."""
-
-    def acquire(self, *args: Any) -> bool:
-        return True
-
-    def release(self) -> None:
-        pass
-
-    def __enter__(self) -> bool:
-        return True
-
-    def __exit__(self, *args: Any) -> None:
-        pass
-
-    def notify_all(self) -> None:
-        pass
-
-
-class _FutureProxy:
-    """A ``concurrent.futures.Future`` look-alike over a pool's AsyncResult.
-
-    Works with ``gevent.wait``/``iwait`` (``rawlink``/``unlink``). With
-    ``threading`` monkey-patched it also works with ``concurrent.futures.wait``
-    and ``as_completed``; unpatched, those raise ``AttributeError`` for a
-    future that is not done yet (they would block the whole thread).
-    """
-
-    def __init__(self, result: Any) -> None:
-        self._result = result
-        self._links: dict[Any, Any] = {}
-        self._condition = _NoLock()
-
-    def __getattr__(self, name: str) -> Any:
-        if name == "_waiters":
-            if not self.done() and not is_module_patched("threading"):
-                raise AttributeError(name)
-            waiters = _FutureWaiters(self)
-            self.__dict__["_waiters"] = waiters
-            return waiters
-        if name == "_state":
-            from concurrent.futures._base import FINISHED, RUNNING
-
-            return FINISHED if self.done() else RUNNING
-        return getattr(self._result, name)
-
-    def done(self) -> bool:
-        return bool(self._result.ready())
-
-    def running(self) -> bool:
-        return not self.done()
-
-    def cancelled(self) -> bool:
-        return False
-
-    def cancel(self) -> bool:
-        return False
-
-    def result(self, timeout: float | None = None) -> Any:
-        try:
-            return self._result.get(timeout=timeout)
-        except Timeout as exc:
-            if exc.__class__ is not Timeout:
-                raise
-            raise concurrent.futures.TimeoutError() from None
-
-    def exception(self, timeout: float | None = None) -> BaseException | None:
-        try:
-            self.result(timeout)
-        except concurrent.futures.TimeoutError:
-            raise
-        except BaseException as exc:
-            return exc
-        return None
-
-    def add_done_callback(self, fn: Callable[[Any], Any]) -> None:
-        if self.done():
-            _call_done_callback(fn, self)
-        else:
-            self._result.rawlink(lambda _source: _call_done_callback(fn, self))
-
-    def rawlink(self, callback: Callable[[Any], Any]) -> None:
-        link = self._links[callback] = partial(_relink, callback, self)
-        self._result.rawlink(link)
-
-    def unlink(self, callback: Callable[[Any], Any]) -> None:
-        link = self._links.pop(callback, None)
-        if link is not None:
-            self._result.unlink(link)
-
-
-def _relink(callback: Callable[[Any], Any], proxy: _FutureProxy, _source: Any) -> None:
-    callback(proxy)
-
-
-def _call_done_callback(fn: Callable[[Any], Any], future: _FutureProxy) -> None:
-    try:
-        fn(future)
-    except Exception:
-        # As concurrent.futures does: a failing callback is logged, not raised.
-        from concurrent.futures._base import LOGGER
-
-        LOGGER.exception("exception calling callback for %r", future)
-
-
-class ThreadPoolExecutor(concurrent.futures.ThreadPoolExecutor):
-    """``concurrent.futures.ThreadPoolExecutor`` on a gevent ThreadPool.
-
-    Tasks always run in native threads, patched or not; the futures it returns
-    block only the calling greenlet and can be passed to ``gevent.wait``.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._threadpool = ThreadPool(self._max_workers)
-        self._gevent_shutdown = False
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-        if self._gevent_shutdown:
-            raise RuntimeError("cannot schedule new futures after shutdown")
-        return _FutureProxy(self._threadpool.spawn(fn, *args, **kwargs))
-
-    def shutdown(self, wait: bool = True, **kwargs: Any) -> None:
-        self._gevent_shutdown = True
-        super().shutdown(wait, **kwargs)
-        if wait:
-            self._threadpool.join()
-        self._threadpool.kill()
-
-    kill = shutdown
