@@ -3,15 +3,15 @@
 
 ``Empty`` and ``Full`` are the standard library's exceptions. ``JoinableQueue``
 is ``Queue``. Beyond gevent, greenlets of any native thread may put and get
-(see docs/design.md, "Synchronisation across threads").
+(see docs/design.md, "Synchronisation primitives and threads").
 """
 
 from __future__ import annotations
 
 import queue as _stdlib_queue
 
+from ._sync._channel import Channel
 from ._sync._queue import (
-    Channel,
     Empty,
     Full,
     JoinableQueue,

@@ -1,35 +1,32 @@
-"""Queues for greenlets in any native thread: SimpleQueue, Queue, Priority/Lifo, Channel.
+"""Queues for greenlets in any native thread: SimpleQueue, Queue, Priority/Lifo.
 
 Theory of operation
 -------------------
 A queue holds its items (``queue``, shaped by the ``_init``/``_put``/``_get``/
 ``_peek`` hooks) and two FIFO lines of blocked callers, ``getters`` and
-``putters``. Each blocked caller is a ``_Parked`` record: the hub of its thread
-(None for a thread without a hub, which sleeps on a native lock), the waiter it
-sleeps on, and the item it brings (putters) or receives (getters).
+``putters``, of ``_Parked`` records (``_parking`` describes them, how a caller
+sleeps and wakes, and how it gives up).
 
 Every change runs ``_match`` under the queue's native lock. ``_match`` moves
 items from parked putters into the queue while there is room, then from the
 queue to parked getters (a parked peeker gets a copy of the head and leaves the
 item in place), and returns the records it completed. The item changes hands
 *under the lock*, so nothing can be lost or taken twice; only the wake-up is sent
-after the lock is dropped: with ``run_callback`` to a waiter of this thread's
-hub, with ``run_callback_threadsafe`` to another hub, by releasing the native
-lock of a hubless thread.
+after the lock is dropped (``_wake``).
 
-A caller that stops waiting (timeout, kill) takes the lock and removes its
-record. If the record is already gone, it was completed: a getter keeps the item
-it was given (its own timeout lost the race) or, for any other exception, puts
-it back; a putter's item is already in the queue and ``put`` just returns.
+A getter that gives up after it was handed an item puts it back unless its own
+timeout lost the race (``_give_back``); a putter's item is already in the queue.
 
 Because parked getters exist only while the queue is empty, and parked putters
 only while it is full, a newcomer can never overtake them: FIFO service holds
 across threads too.
 
-Under the GIL, ``get`` (and ``put`` on an unbounded queue) skip the lock unless
-someone is parked; a caller that parks re-checks the buffer after joining its
-line, so the two cannot miss each other. docs/design.md, "Unlocked puts and
-gets", gives the rules.
+How put and get reach the items depends on the class (``_fast``): through the
+hooks when a subclass overrides one, else straight to the deque. Under the GIL,
+``get`` (and ``put`` on an unbounded queue) of a plain queue skip the lock
+unless someone is parked; a caller that parks re-checks the buffer after
+joining its line, so the two cannot miss each other. docs/design.md, "Unlocked
+puts and gets", gives the rules.
 """
 
 from __future__ import annotations
@@ -45,15 +42,22 @@ from queue import Empty, Full
 from typing import Any
 
 from greenlet import getcurrent
-from greenlet import greenlet as _RawGreenlet
 
 from .._hub_local import _threadlocal
 from .._hub_local import get_hub_if_exists as _get_hub_if_exists
-from .._waiter import Waiter
-from ..exceptions import InvalidSwitchError
-from ..timeout import Timeout
 from ._event import Event
-from ._linkable import _NativeWaiter, _wait_hub
+from ._linkable import _wait_hub
+from ._parking import (
+    _abandon,
+    _check_timeout,
+    _in_hub,
+    _Lines,
+    _park,
+    _park_resumed,
+    _Parked,
+    _switch_to,
+    _wake,
+)
 
 try:
     from queue import ShutDown  # type: ignore[attr-defined]
@@ -63,200 +67,14 @@ except ImportError:
         """Raised by put/get on a queue that was shut down."""
 
 
-__all__ = ["Channel", "Empty", "Full", "JoinableQueue", "LifoQueue", "PriorityQueue", "Queue",
-           "ShutDown", "SimpleQueue", "UnboundQueue"]
+__all__ = ["Empty", "Full", "JoinableQueue", "LifoQueue", "PriorityQueue", "Queue", "ShutDown",
+           "SimpleQueue", "UnboundQueue"]
 
 _deque = collections.deque
 _NOTHING: Any = object()
-_switch_to = _RawGreenlet.switch
 # Unbounded queues put and get without their lock only where the GIL makes each
 # deque and list operation atomic and every thread sees them in program order.
 _UNLOCKED_OK = getattr(sys, "_is_gil_enabled", lambda: True)()
-
-
-class _Parked:
-    """One blocked put/get/peek: who to wake and what item travels.
-
-    A greenlet sleeps in its hub and is switched back to with this record;
-    ``pending`` is that switch while it is queued on this thread's loop. A
-    caller that gives up after its record was taken disarms the wake-up
-    (``greenlet = None``, ``pending`` stopped). A thread without a hub sleeps
-    on ``waiter``, a native lock.
-    """
-
-    __slots__ = ("error", "greenlet", "hub", "item", "peek", "pending", "waiter")
-
-    def __init__(self, hub: Any, item: Any = None, peek: bool = False) -> None:
-        self.hub = hub
-        if hub is not None:
-            self.greenlet: Any = getcurrent()
-            self.waiter: Any = None
-        else:
-            self.greenlet = None
-            self.waiter = _NativeWaiter()
-        self.pending: Any = None
-        self.item = item
-        self.peek = peek
-        self.error: BaseException | None = None
-
-    def disarm(self) -> None:
-        # In the parked caller's own thread, where its wake-up would run.
-        self.greenlet = None
-        pending = self.pending
-        if pending is not None:
-            pending.stop()
-
-
-def _wake_foreign(p: _Parked) -> None:
-    # Queued from another thread; runs in the parked greenlet's hub.
-    target = p.greenlet
-    if target is not None:
-        p.greenlet = None
-        _switch_to(target, p)
-
-
-def _wake(done: list[_Parked]) -> None:
-    # Without the lock: tell each completed caller to resume.
-    here = _get_hub_if_exists()
-    for p in done:
-        hub = p.hub
-        if hub is None:
-            p.waiter(p)
-        elif hub is here:
-            p.pending = hub.loop.run_callback(_switch_to, p.greenlet, p)
-        else:
-            loop = hub.loop
-            if loop is not None:
-                try:
-                    loop.run_callback_threadsafe(_wake_foreign, p)
-                except Exception:
-                    pass  # a destroyed loop: nobody is left there to wake
-
-
-def _rendezvous(getter: _Parked) -> None:
-    # A channel's put returns only after the getter it fed has run, when that
-    # getter is a greenlet of this thread (and we are not the hub).
-    hub = getter.hub
-    if hub is not None and hub is _get_hub_if_exists() and getcurrent() is not hub:
-        waiter = Waiter(hub)
-        hub.loop.run_callback(waiter.switch, None)
-        waiter.get()
-
-
-def _check_timeout(timeout: Any) -> None:
-    if timeout is not None and not isinstance(timeout, Timeout) and timeout < 0:
-        raise ValueError("'timeout' must be a non-negative number")
-
-
-def _in_hub() -> bool:
-    hub = _get_hub_if_exists()
-    return hub is not None and getcurrent() is hub
-
-
-def _finish(parked: _Parked) -> Any:
-    if parked.error is not None:
-        raise parked.error
-    item = parked.item
-    parked.item = None
-    return item
-
-
-def _park(owner: Any, parked: _Parked, line: collections.deque[_Parked], timeout: Any,
-          on_timeout: type[BaseException]) -> Any:
-    """Sleep until ``owner._match`` (or a hand-over) completes ``parked``; return its item."""
-    hub = parked.hub
-    if hub is None:
-        if parked.waiter.wait(getattr(timeout, "seconds", timeout)):
-            return _finish(parked)
-        return _abandon(owner, parked, line, None, True, timeout, on_timeout)
-    timer = None if timeout is None else Timeout._start_new_or_dummy(timeout)
-    try:
-        # Hub.switch, inlined; the waker switches back with ``parked``.
-        switch_out = getattr(parked.greenlet, "switch_out", None)
-        if switch_out is not None:
-            switch_out()
-        result = _switch_to(hub)
-    except BaseException as e:
-        return _abandon(owner, parked, line, e, e is timer, timeout, on_timeout)
-    finally:
-        if timer is not None:
-            timer.cancel()
-        del timer  # no frame <-> Timeout cycle once it fired (see _wait_core)
-    if result is parked:
-        return _finish(parked)
-    return _abandon(owner, parked, line,
-                    InvalidSwitchError(f"Invalid switch into {getcurrent()}: {result!r}"),
-                    False, timeout, on_timeout)
-
-
-def _park_resumed(owner: Any, parked: _Parked, result: Any) -> Any:
-    # Queue.get's inlined park woke with an error or with a stray switch.
-    if result is parked:
-        return _finish(parked)
-    return _abandon(owner, parked, owner.getters,
-                    InvalidSwitchError(f"Invalid switch into {getcurrent()}: {result!r}"),
-                    False, None, Empty)
-
-
-def _abandon(owner: Any, parked: _Parked, line: collections.deque[_Parked],
-             ex: BaseException | None, timed_out: bool, timeout: Any,
-             on_timeout: type[BaseException]) -> Any:
-    """Give up waiting: raise ``ex`` (or ``on_timeout``), or return an item that came anyway.
-
-    If our record is no longer in ``line``, the call completed as we gave up.
-    """
-    done: list[_Parked] = []
-    with owner._lock:
-        try:
-            line.remove(parked)
-        except ValueError:
-            if parked.hub is not None:
-                parked.disarm()
-            if timed_out:
-                return _finish(parked)
-            if line is not owner.putters:
-                # A getter hands its item back; a putter's item is in the queue.
-                done = owner._give_back(parked)
-        else:
-            # A dead record lets go of its greenlet (no cycle through the
-            # traceback that the greenlet may keep).
-            parked.greenlet = None
-    if done:
-        _wake(done)
-    if timed_out and (ex is None or not isinstance(timeout, Timeout)):
-        raise on_timeout
-    assert ex is not None
-    try:
-        raise ex
-    finally:
-        del ex  # its traceback will hold this frame: no cycle through the local
-
-
-class _Lines:
-    """What queues and channels share: parking a caller in a line, and iteration.
-
-    Iterating calls ``get()`` until it returns the ``StopIteration`` class.
-    """
-
-    __slots__ = ()
-
-    def _park(self, parked: _Parked, line: collections.deque[_Parked], timeout: Any,
-              on_timeout: type[BaseException]) -> Any:
-        return _park(self, parked, line, timeout, on_timeout)
-
-    def get(self, block: bool = True, timeout: float | None = None) -> Any:
-        raise NotImplementedError
-
-    def __iter__(self) -> Any:
-        return self
-
-    def __next__(self) -> Any:
-        result = self.get()
-        if result is StopIteration:
-            raise result
-        return result
-
-    next = __next__
 
 
 class SimpleQueue(_Lines):
@@ -853,112 +671,3 @@ class LifoQueue(Queue):
 
     def _peek(self) -> Any:
         return self.queue[-1]
-
-
-class Channel(_Lines):
-    """A rendezvous: ``put`` waits until a getter takes the item.
-
-    ``qsize()`` is always 0, and ``empty()`` and ``full()`` are always True;
-    ``balance`` is the number of waiting putters minus waiting getters.
-    """
-
-    __class_getitem__: Any = classmethod(types.GenericAlias)
-
-    def __init__(self, maxsize: int = 1) -> None:
-        if maxsize != 1:
-            raise ValueError("Channels have a maxsize of 1")
-        self._lock = _allocate_lock()
-        self.getters: collections.deque[_Parked] = _deque()
-        self.putters: collections.deque[_Parked] = _deque()
-        self.hub = _get_hub_if_exists()
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} at {id(self):#x} {self._format()}>"
-
-    def __str__(self) -> str:
-        return f"<{type(self).__name__} {self._format()}>"
-
-    def _format(self) -> str:
-        out = ""
-        if self.getters:
-            out += f" getters[{len(self.getters)}]"
-        if self.putters:
-            out += f" putters[{len(self.putters)}]"
-        return out
-
-    @property
-    def balance(self) -> int:
-        return len(self.putters) - len(self.getters)
-
-    def qsize(self) -> int:
-        return 0
-
-    def empty(self) -> bool:
-        return True
-
-    def full(self) -> bool:
-        return True
-
-    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
-        """Hand ``item`` to a getter, waiting for one (``Full`` if not ``block`` or on timeout)."""
-        with self._lock:
-            if self.getters:
-                g = self.getters.popleft()
-                g.item = item
-            else:
-                g = None
-        if g is not None:
-            _wake([g])
-            _rendezvous(g)
-            return
-        if not block or _in_hub():
-            raise Full
-        _check_timeout(timeout)
-        parked = _Parked(_wait_hub(), item)
-        with self._lock:
-            if self.getters:
-                g = self.getters.popleft()
-                g.item = item
-            else:
-                self.putters.append(parked)
-        if g is not None:
-            _wake([g])
-            _rendezvous(g)
-            return
-        self._park(parked, self.putters, timeout, Full)
-
-    def put_nowait(self, item: Any) -> None:
-        self.put(item, False)
-
-    def get(self, block: bool = True, timeout: float | None = None) -> Any:
-        """Take an item from a putter, waiting for one; ``Empty`` if none comes."""
-        with self._lock:
-            p = self.putters.popleft() if self.putters else None
-        if p is not None:
-            item = p.item
-            p.item = None
-            _wake([p])
-            return item
-        if not block or _in_hub():
-            raise Empty
-        _check_timeout(timeout)
-        parked = _Parked(_wait_hub())
-        with self._lock:
-            if self.putters:
-                p = self.putters.popleft()
-            else:
-                self.getters.append(parked)
-        if p is not None:
-            item = p.item
-            p.item = None
-            _wake([p])
-            return item
-        return self._park(parked, self.getters, timeout, Empty)
-
-    def get_nowait(self) -> Any:
-        return self.get(False)
-
-    def _give_back(self, parked: _Parked) -> list[_Parked]:
-        # A getter interrupted (not by its own timeout) just after a putter
-        # handed it an item: that putter has returned, so the item is dropped.
-        return []
