@@ -21,12 +21,12 @@ Because parked getters exist only while the queue is empty, and parked putters
 only while it is full, a newcomer can never overtake them: FIFO service holds
 across threads too.
 
-How put and get reach the items depends on the class (``_fast``): through the
-hooks when a subclass overrides one, else straight to the deque. Under the GIL,
-``get`` (and ``put`` on an unbounded queue) of a plain queue skip the lock
-unless someone is parked; a caller that parks re-checks the buffer after
-joining its line, so the two cannot miss each other. docs/design.md, "Unlocked
-puts and gets", gives the rules.
+How put and get reach the items depends on the class (``_fast``, one of the
+modes below): through the hooks when a subclass overrides one, else straight to
+the deque. Under the GIL, ``get`` (and ``put`` on an unbounded queue) of a
+plain queue skip the lock unless someone is parked; a caller that parks
+re-checks the buffer after joining its line, so the two cannot miss each other.
+docs/design.md, "Unlocked puts and gets", gives the rules.
 """
 
 from __future__ import annotations
@@ -76,6 +76,16 @@ _NOTHING: Any = object()
 # deque and list operation atomic and every thread sees them in program order.
 _UNLOCKED_OK = getattr(sys, "_is_gil_enabled", lambda: True)()
 
+# How put and get reach a queue's items: the value of ``_fast``, chosen per
+# class by ``SimpleQueue.__init_subclass__``. ``_HOOKS`` is 0 so that
+# ``if fast:`` reads "a plain mode" on the hot paths.
+_HOOKS = 0        # an item hook or ``_on_put`` is overridden: always call the hooks
+_PLAIN = 1        # no hook overridden: append to and pop from the deque directly
+_PLAIN_TASKS = 2  # as _PLAIN, with Queue's task counting (its ``_on_put``) inlined
+# ``_unlocked`` is the mode when put may skip the lock (a plain unbounded queue
+# under the GIL), else this:
+_LOCKED = 0
+
 
 class SimpleQueue(_Lines):
     """A FIFO queue for greenlets; ``maxsize`` None (or <= 0) means unbounded.
@@ -86,11 +96,10 @@ class SimpleQueue(_Lines):
 
     __class_getitem__: Any = classmethod(types.GenericAlias)
 
-    # How put/get reach the items: 0 through the ``_put``/``_get``/``_on_put``
-    # hooks; 1 straight to the deque (no hook overridden); 2 the same plus
-    # ``Queue``'s task counting. Set per class by ``__init_subclass__``.
-    _fast = 1
-    # Set by Queue (mode 2 only).
+    # How put/get reach the items: _HOOKS, _PLAIN or _PLAIN_TASKS (see their
+    # definitions). Set per class by ``__init_subclass__``.
+    _fast = _PLAIN
+    # Set by Queue (used by the _PLAIN_TASKS paths).
     unfinished_tasks: int
     _cond: Event
     _tasks: list[None]
@@ -105,13 +114,13 @@ class SimpleQueue(_Lines):
                     for name in _ITEM_HOOKS)
         on_put = cls._on_put
         if not plain:
-            cls._fast = 0
+            cls._fast = _HOOKS
         elif on_put is SimpleQueue._on_put:
-            cls._fast = 1
+            cls._fast = _PLAIN
         elif on_put is Queue._on_put:
-            cls._fast = 2
+            cls._fast = _PLAIN_TASKS
         else:
-            cls._fast = 0
+            cls._fast = _HOOKS
 
     def __init__(self, maxsize: int | None = None, items: Iterable[Any] = (),
                  _warn_depth: int = 2) -> None:
@@ -129,8 +138,8 @@ class SimpleQueue(_Lines):
         self._fast = type(self)._fast  # an instance attribute reads faster
         # See "Unlocked puts and gets" in design.md: put skips the lock only
         # when unbounded (a bound must hold exactly), get whenever it can.
-        self._unlocked = self._fast if maxsize is None and _UNLOCKED_OK else 0
-        self._unlocked_get = bool(self._fast) and _UNLOCKED_OK
+        self._unlocked = self._fast if maxsize is None and _UNLOCKED_OK else _LOCKED
+        self._unlocked_get = self._fast != _HOOKS and _UNLOCKED_OK
         if items:
             self._init(maxsize, items)
         else:
@@ -207,7 +216,7 @@ class SimpleQueue(_Lines):
             value = None
         with self._lock:
             self._maxsize = value
-            self._unlocked = self._fast if value is None and _UNLOCKED_OK else 0
+            self._unlocked = self._fast if value is None and _UNLOCKED_OK else _LOCKED
             done = self._match()
         if done:
             _wake(done)
@@ -260,7 +269,7 @@ class SimpleQueue(_Lines):
         if unlocked and not self.is_shutdown:
             # Unbounded: append without the lock, then look for parked getters
             # (they re-check the buffer after joining the line; see design.md).
-            if unlocked == 2:
+            if unlocked == _PLAIN_TASKS:
                 # Count the task first: once the item is in, another thread may
                 # get it and call task_done() at once.
                 self._tasks.append(None)
@@ -279,9 +288,9 @@ class SimpleQueue(_Lines):
             maxsize = self._maxsize
             if maxsize is None or len(queue) < maxsize:
                 fast = self._fast
-                if fast:
+                if fast:  # _PLAIN or _PLAIN_TASKS
                     queue.append(item)
-                    if fast == 2:
+                    if fast == _PLAIN_TASKS:
                         tasks = self._tasks
                         tasks.append(None)
                         if self._cond._flag:
@@ -319,7 +328,7 @@ class SimpleQueue(_Lines):
                 for i in range(len(queue) - 1, -1, -1):
                     if queue[i] is item:
                         del queue[i]
-                        if self._fast == 2:
+                        if self._fast == _PLAIN_TASKS:
                             self._task_undone()
                         raise ShutDown
                 return  # a getter has it: the put came first
@@ -404,7 +413,7 @@ class SimpleQueue(_Lines):
         lock.acquire()
         try:
             if queue and not self._unlocked_get:
-                item = queue.popleft() if self._fast else self._get()
+                item = queue.popleft() if self._fast else self._get()  # _HOOKS: the hook
                 if not self.putters:
                     return item
                 done = self._match()
@@ -590,7 +599,7 @@ class Queue(SimpleQueue):
         if self._cond._flag:
             self._cond.clear()
 
-    _fast = 2  # no item hook overridden; _on_put inlined in put
+    _fast = _PLAIN_TASKS  # no item hook overridden; _on_put inlined in put
 
     def task_done(self) -> None:
         """Mark one item from ``get()`` as processed; ``join()`` wakes when none are left."""
