@@ -10,11 +10,13 @@ from __future__ import annotations
 import io
 import pickle
 import re
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
+import gevent
 from gevent import pywsgi, socket
 from gevent.pywsgi import Input, WSGIServer
 
@@ -460,7 +462,8 @@ def test_public_names() -> None:
 
 def test_handler_subclass_in_the_style_of_gunicorn() -> None:
     """gunicorn's gevent worker extends get_environ and replaces log_request."""
-    logged: list[tuple[str | None, int, list[tuple[str, str]], float]] = []
+    logged: list[tuple[str | None, int, list[tuple[str, str]], float, float]] = []
+    app_ran: list[float] = []
 
     class Handler(pywsgi.WSGIHandler):
         def get_environ(self) -> Any:
@@ -470,9 +473,12 @@ def test_handler_subclass_in_the_style_of_gunicorn() -> None:
 
         def log_request(self) -> None:
             logged.append((self.status, self.response_length, list(self.headers.items()),
-                           self.time_finish - self.time_start))
+                           self.time_start, self.time_finish))
 
     def raw_uri(env: dict[str, Any], start_response: Any) -> list[bytes]:
+        app_ran.append(time.time())
+        gevent.sleep(0.01)  # real time the request's duration must include
+        app_ran.append(time.time())
         start_response("200 OK", [])
         return [env["RAW_URI"].encode()]
 
@@ -480,13 +486,19 @@ def test_handler_subclass_in_the_style_of_gunicorn() -> None:
     srv.start()
     c = Client(srv)
     try:
-        c.send(b"GET /a%2Fb?q HTTP/1.1\r\nHost: h\r\n\r\n")
-        assert c.response()[2] == b"/a%2Fb?q"
+        c.send(b"GET /a%2Fb?q HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+        raw = c.rfile.read()  # the whole response: the server closes after it
     finally:
         c.close()
         srv.stop(timeout=0)
-    [(status, length, headers, duration)] = logged
-    assert status == "200 OK" and length > 0 and headers == [("Host", "h")] and duration >= 0
+    assert raw.startswith(b"HTTP/1.1 200 OK\r\n") and raw.endswith(b"\r\n\r\n/a%2Fb?q")
+    [(status, length, headers, started, finished)] = logged
+    assert status == "200 OK"
+    assert length == len(raw)  # every byte sent: status line, headers and body
+    assert headers == [("Host", "h"), ("Connection", "close")]
+    # The logged duration spans the application's run, sleep included.
+    entered, left = app_ran
+    assert started <= entered < left <= finished
 
 
 def test_handle_argument_is_deprecated() -> None:

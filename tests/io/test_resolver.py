@@ -30,8 +30,24 @@ def test_dns_functions() -> None:
 
 
 def test_hub_uses_the_configured_resolver() -> None:
-    resolver = gevent.get_hub().resolver
-    assert resolver.method in ("thread", "blocking")
+    from gevent._config import config
+
+    hub = gevent.get_hub()
+    default = hub.resolver
+    assert type(default) is config.resolver  # the default setting: "thread,block"
+    default.close()
+    del hub.resolver
+    saved = config.resolver
+    try:
+        for name, cls in (("block", blocking.Resolver), ("thread", thread.Resolver)):
+            config.resolver = name
+            resolver = hub.resolver
+            assert type(resolver) is cls
+            assert hub.resolver is resolver  # made once, then kept
+            resolver.close()
+            del hub.resolver
+    finally:
+        config.resolver = saved
 
 
 @pytest.mark.parametrize("cls", [thread.Resolver, blocking.Resolver])

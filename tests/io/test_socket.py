@@ -147,14 +147,54 @@ def test_accept_connect_and_large_sendall(listener: socket.socket) -> None:
     assert received == [data]
 
 
+class _OneNameResolver:
+    """A hub resolver that knows one made-up name and records every question."""
+
+    def __init__(self, name: str, ip: str) -> None:
+        self.name = name
+        self.ip = ip
+        self.asked: list[tuple[object, ...]] = []
+
+    def getaddrinfo(self, host: str, port: int, family: int = 0, type: int = 0,
+                    proto: int = 0, flags: int = 0) -> list[tuple[object, ...]]:
+        self.asked.append((host, port, family, type))
+        if host != self.name:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (self.ip, port))]
+
+    def close(self) -> None:
+        pass
+
+
 def test_connect_by_name_goes_through_the_resolver(listener: socket.socket) -> None:
+    # The name exists only in the hub's resolver: connecting works only if it asks.
     port = listener.getsockname()[1]
+    resolver = gevent.get_hub().resolver = _OneNameResolver("only-the-hub-knows.invalid",
+                                                            "127.0.0.1")
     g = gevent.spawn(listener.accept)
     client = socket.socket()
-    client.connect(("localhost", port))
+    client.connect(("only-the-hub-knows.invalid", port))
     conn, _ = g.get(timeout=5)
+    assert conn.getpeername() == client.getsockname()
     conn.close()
     client.close()
+    assert resolver.asked == [("only-the-hub-knows.invalid", port, socket.AF_INET,
+                               socket.SOCK_STREAM)]
+
+
+def test_create_connection_by_name_goes_through_the_resolver(listener: socket.socket) -> None:
+    port = listener.getsockname()[1]
+    resolver = gevent.get_hub().resolver = _OneNameResolver("only-the-hub-knows.invalid",
+                                                            "127.0.0.1")
+    g = gevent.spawn(listener.accept)
+    client = socket.create_connection(("only-the-hub-knows.invalid", port), timeout=5)
+    conn, _ = g.get(timeout=5)
+    assert conn.getpeername() == client.getsockname()
+    conn.close()
+    client.close()
+    assert [asked[:2] for asked in resolver.asked] == [("only-the-hub-knows.invalid", port)]
+    with pytest.raises(socket.gaierror):
+        socket.create_connection(("localhost", port), timeout=5)
 
 
 def test_connection_refused() -> None:

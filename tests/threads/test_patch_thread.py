@@ -96,21 +96,24 @@ def test_threads_are_greenlets_and_join() -> None:
         from gevent import monkey; monkey.patch_all()
         import threading, time
         import gevent
+        native_ident = monkey.get_original('_thread', 'get_ident')
         order = []
         def work(n):
+            green = isinstance(gevent.getcurrent(), gevent.Greenlet)
+            order.append(('start', n, native_ident(), green))
             time.sleep(0.05)
-            order.append(n)
+            order.append(('end', n))
         threads = [threading.Thread(target=work, args=(i,)) for i in range(5)]
-        start = time.monotonic()
         for t in threads:
             t.start()
+        # Each start() returned as soon as its thread blocked in the green
+        # time.sleep: all five are inside work() at once, as greenlets of this
+        # very OS thread. A blocking sleep would have ended each one first.
+        assert order == [('start', i, native_ident(), True) for i in range(5)], order
         for t in threads:
             t.join(10)
             assert not t.is_alive()
-        assert sorted(order) == list(range(5)), order
-        # Ran concurrently: five sleeps of 0.05 s take far less than their sum... or
-        # at least the thread did run in this very OS thread.
-        assert time.monotonic() - start < 5
+        assert sorted(order[5:]) == [('end', i) for i in range(5)], order
         ident = []
         t = threading.Thread(target=lambda: ident.append(threading.get_ident()))
         t.start(); t.join()
