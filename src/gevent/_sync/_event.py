@@ -1,7 +1,7 @@
 """``Event`` and ``AsyncResult``, built on ``AbstractLinkable``.
 
 Both may be waited on by greenlets of any thread and set from any thread; see
-``_abstract_linkable`` for how the wake-ups travel.
+``_linkable`` for how the wake-ups travel.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from greenlet import getcurrent
 
 from .._hub_local import _threadlocal
 from ..timeout import Timeout
-from ._linkable import AbstractLinkable, _switch_to
+from ._linkable import _DIRECT, _HUB, _PENDING, _TARGET, AbstractLinkable, _switch_to
 
 __all__ = ["AsyncResult", "Event"]
 
@@ -55,10 +55,10 @@ class Event(AbstractLinkable):
         lock.acquire()
         if len(links) == 1 and self._notifier is None and self._flag:
             entry = links[0]
-            hub = entry[1]
-            if entry[2] and hub is _threadlocal.hub:
+            hub = entry[_HUB]
+            if entry[_DIRECT] and hub is _threadlocal.hub:
                 links.popleft()
-                entry[3] = hub.loop.run_callback(_switch_to, entry[0], self)
+                entry[_PENDING] = hub.loop.run_callback(_switch_to, entry[_TARGET], self)
                 lock.release()
                 return
         lock.release()
@@ -84,8 +84,8 @@ class Event(AbstractLinkable):
                 if kick:
                     self._check_and_notify()
                 try:
-                    if getattr(entry[0], "switch_out", None) is not None:
-                        entry[0].switch_out()
+                    if getattr(entry[_TARGET], "switch_out", None) is not None:
+                        entry[_TARGET].switch_out()
                     result = _switch_to(hub)
                 except BaseException:
                     self._give_up(entry)

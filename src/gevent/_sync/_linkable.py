@@ -3,7 +3,8 @@
 Theory of operation
 -------------------
 An object keeps its waiters in ``_links``, a deque of ``[target, hub, direct,
-pending]`` records in arrival order (see ``_Entry``). ``hub`` is the hub of the
+pending]`` records in arrival order (see ``_Entry`` and the index names
+``_TARGET``, ``_HUB``, ``_DIRECT``, ``_PENDING``). ``hub`` is the hub of the
 thread the callback must run in, or None for a *native* waiter: a thread with no
 hub that blocks on a plain lock, whose callback only releases that lock and so
 may run in any thread. A greenlet blocked in ``_wait_core`` is a *direct* record:
@@ -15,7 +16,8 @@ the head: a waiter of another thread (or a native one) is removed and handed
 over at once, with that hub's ``loop.run_callback_threadsafe`` (or by calling
 it); the first waiter of the current thread stops the walk, and the rest is
 left to a notifier queued with ``run_callback`` on this thread's hub, so local
-waiters are woken from the hub exactly as gevent does. The notifier does the
+waiters are woken from the hub exactly as gevent does. The notifier
+(``_notify_present`` for events, ``_notify_in_turn`` for semaphores) does the
 same walk, but calls local callbacks directly, one at a time, dropping the lock
 around each call (the callback switches into a greenlet that may change the
 object again).
@@ -96,40 +98,50 @@ def _wait_hub() -> Any:
     return hub
 
 
-# A waiter: [target, hub, direct, pending]. For a rawlink ``target`` is the
-# callback. ``direct`` marks a greenlet blocked in ``_wait_core``: ``target`` is
-# that greenlet itself, switched to with the object, and ``pending`` is the
-# callback queued to do so on its own loop, if any. A direct waiter that gives
-# up after its entry was taken disarms the wake-up (``target = None`` and stops
-# ``pending``); this replaces a Waiter per wait, which the hot paths cannot afford.
+# A waiter is a list ``[target, hub, direct, pending]``, read with the index
+# names below. A list rather than a __slots__ record: building one is several
+# times cheaper than calling a class, and every wait builds one.
 _Entry = list[Any]
+# What to wake: a rawlink's callback, a native waiter (callable), or, for a
+# direct entry, the greenlet itself. None once a direct wake-up was disarmed.
+_TARGET = 0
+# The hub of the thread the wake-up must run in; None for a native waiter.
+_HUB = 1
+# True for a greenlet blocked in ``_wait_core`` (or ``Event.wait``): the target
+# is switched to with the object, instead of being called with it.
+_DIRECT = 2
+# A direct entry's switch queued on its own loop by ``run_callback``, if any. A
+# direct waiter that gives up after its entry was taken disarms its wake-up
+# (target set to None, this callback stopped); this replaces a Waiter per wait,
+# which the hot paths cannot afford.
+_PENDING = 3
 _switch_to = _RawGreenlet.switch
 
 
 def _wake_direct(entry: _Entry, source: Any) -> None:
     # Runs in the waiter's own hub (queued from another thread); the target is
     # None if the waiter gave up meanwhile, which can only happen in that thread.
-    target = entry[0]
+    target = entry[_TARGET]
     if target is not None:
-        entry[0] = None
+        entry[_TARGET] = None
         _switch_to(target, source)
 
 
 def _deliver(entries: list[_Entry], source: Any) -> None:
     # Hand wake-ups to other threads. Called without the lock held.
     for entry in entries:
-        hub = entry[1]
+        hub = entry[_HUB]
         if hub is None:
-            entry[0](source)
+            entry[_TARGET](source)
             continue
         loop = hub.loop
         if loop is None:
             continue  # that hub was destroyed; its greenlets are gone
         try:
-            if entry[2]:
+            if entry[_DIRECT]:
                 loop.run_callback_threadsafe(_wake_direct, entry, source)
             else:
-                loop.run_callback_threadsafe(entry[0], source)
+                loop.run_callback_threadsafe(entry[_TARGET], source)
         except Exception:
             # A destroyed loop refuses work; nobody is left there to wake.
             pass
@@ -195,11 +207,11 @@ class AbstractLinkable:
         # Identity first: some callbacks refuse __eq__ and __hash__.
         links = self._links
         for entry in links:
-            if entry[0] is callback:
+            if entry[_TARGET] is callback:
                 links.remove(entry)
                 return True
         for entry in links:
-            if entry[0] == callback:
+            if entry[_TARGET] == callback:
                 links.remove(entry)
                 return True
         return False
@@ -246,21 +258,21 @@ class AbstractLinkable:
             if len(links) == 1:
                 # The common case: one waiter, of this thread.
                 entry = links[0]
-                if entry[1] is hub:
-                    if entry[2]:
+                if entry[_HUB] is hub:
+                    if entry[_DIRECT]:
                         # A greenlet blocked in wait(): queue its switch
                         # itself, where the notifier would have gone; it
                         # stops that callback if it gives up meanwhile.
                         links.popleft()
-                        entry[3] = hub.loop.run_callback(_switch_to, entry[0], self)
+                        entry[_PENDING] = hub.loop.run_callback(_switch_to, entry[_TARGET], self)
                     else:
-                        self._notifier = hub.loop.run_callback(self._notify_links, hub)
+                        self._notifier = hub.loop.run_callback(self._notify_present, hub)
                     return foreign
                 foreign.append(links.popleft())
                 return foreign
             local = False
             for entry in links:
-                if entry[1] is hub:
+                if entry[_HUB] is hub:
                     local = True
                 else:
                     foreign.append(entry)
@@ -268,17 +280,17 @@ class AbstractLinkable:
                 for entry in foreign:
                     links.remove(entry)
             if local:
-                self._notifier = hub.loop.run_callback(self._notify_links, hub)
+                self._notifier = hub.loop.run_callback(self._notify_present, hub)
             return foreign
         budget = self._wake_budget()
         while links and budget > 0:
             entry = links[0]
-            if hub is not None and entry[1] is hub:
-                self._notifier = hub.loop.run_callback(self._notify_links, hub)
+            if hub is not None and entry[_HUB] is hub:
+                self._notifier = hub.loop.run_callback(self._notify_in_turn, hub)
                 break
             links.popleft()
             foreign.append(entry)
-            if entry[2] or entry[1] is None:
+            if entry[_DIRECT] or entry[_HUB] is None:
                 # A waiter that will try to take a unit; a rawlink callback
                 # takes none, so it must not use up the turn.
                 budget -= 1
@@ -287,59 +299,67 @@ class AbstractLinkable:
     def _wake_budget(self) -> int:
         return 1
 
-    def _notify_links(self, hub: Any) -> None:
-        # Runs in ``hub``'s greenlet, queued by ``_walk``.
+    def _notify_present(self, hub: Any) -> None:
+        """The notifier of ``_notify_all`` objects: wake the waiters present now, in order.
+
+        Runs in ``hub``'s greenlet, queued by ``_walk``. A waiter unlinked
+        meanwhile (even by an earlier callback of this run) is skipped; one
+        that arrives meanwhile waits for the check at the end.
+        """
         lock = self._lock
         links = self._links
-        if self._notify_all:
-            # Wake the waiters present now, in order; one unlinked meanwhile
-            # (even by an earlier callback of this run) is skipped, and one
-            # that arrives meanwhile waits for the check at the end. The
-            # first entry is taken in the same critical section as the
-            # snapshot: no callback of this run can have unlinked it yet.
-            lock.acquire()
-            batch = list(links)
-            if batch and links[0] is batch[0]:
-                links.popleft()
-                first = True
-            else:
+        # The first entry is taken in the same critical section as the
+        # snapshot: no callback of this run can have unlinked it yet.
+        lock.acquire()
+        batch = list(links)
+        if batch:
+            links.popleft()
+        lock.release()
+        first = True
+        for entry in batch:
+            if first:
                 first = False
-            lock.release()
-            for entry in batch:
-                if first:
-                    first = False
+            else:
+                lock.acquire()
+                if links and links[0] is entry:
+                    links.popleft()
+                    removed = True
                 else:
-                    lock.acquire()
-                    if links and links[0] is entry:
-                        links.popleft()
-                        removed = True
-                    else:
-                        removed = self._remove_entry(entry)
-                    lock.release()
-                    if not removed:
-                        continue
-                callback = entry[0]
-                if entry[1] is hub:
-                    try:
-                        if entry[2]:
-                            _switch_to(callback, self)
-                        else:
-                            callback(self)
-                    except:  # noqa: E722 - a link's error must not stop the others
-                        hub.handle_error((callback, self), *sys.exc_info())
-                else:
-                    _deliver([entry], self)
-            lock.acquire()
-            try:
-                self._notifier = None
-                if not links or not self._may_notify():
-                    return
-                foreign = self._walk(hub)
-            finally:
+                    removed = self._remove_entry(entry)
                 lock.release()
-            if foreign:
-                _deliver(foreign, self)
-            return
+                if not removed:
+                    continue
+            callback = entry[_TARGET]
+            if entry[_HUB] is hub:
+                try:
+                    if entry[_DIRECT]:
+                        _switch_to(callback, self)
+                    else:
+                        callback(self)
+                except:  # noqa: E722 - a link's error must not stop the others
+                    hub.handle_error((callback, self), *sys.exc_info())
+            else:
+                _deliver([entry], self)
+        lock.acquire()
+        try:
+            self._notifier = None
+            if not links or not self._may_notify():
+                return
+            foreign = self._walk(hub)
+        finally:
+            lock.release()
+        if foreign:
+            _deliver(foreign, self)
+
+    def _notify_in_turn(self, hub: Any) -> None:
+        """The notifier of the other objects: wake from the head while ``_may_notify()``.
+
+        Runs in ``hub``'s greenlet, queued by ``_walk``. Each woken waiter runs
+        before the next is taken, so a semaphore's unit goes to one waiter at a
+        time.
+        """
+        lock = self._lock
+        links = self._links
         while True:
             lock.acquire()
             try:
@@ -349,10 +369,10 @@ class AbstractLinkable:
                 entry = links.popleft()
             finally:
                 lock.release()
-            callback = entry[0]
-            if entry[1] is hub:
+            callback = entry[_TARGET]
+            if entry[_HUB] is hub:
                 try:
-                    if entry[2]:
+                    if entry[_DIRECT]:
                         _switch_to(callback, self)
                     else:
                         callback(self)
@@ -391,8 +411,8 @@ class AbstractLinkable:
         # Hub.switch, inlined; the waker switches back with ``self``.
         if timeout is None:
             try:
-                if getattr(entry[0], "switch_out", None) is not None:
-                    entry[0].switch_out()
+                if getattr(entry[_TARGET], "switch_out", None) is not None:
+                    entry[_TARGET].switch_out()
                 result = _switch_to(hub)
             except BaseException:
                 self._give_up(entry)
@@ -401,8 +421,8 @@ class AbstractLinkable:
             timer = Timeout._start_new_or_dummy(timeout)
             try:
                 try:
-                    if getattr(entry[0], "switch_out", None) is not None:
-                        entry[0].switch_out()
+                    if getattr(entry[_TARGET], "switch_out", None) is not None:
+                        entry[_TARGET].switch_out()
                     result = _switch_to(hub)
                 except BaseException as ex:
                     woken = self._give_up(entry)
@@ -433,13 +453,13 @@ class AbstractLinkable:
             removed = self._remove_entry(entry)
         finally:
             lock.release()
-        if entry[2]:
+        if entry[_DIRECT]:
             # A dead record lets go of its greenlet. If someone took it, a
             # wake-up is in flight: this also disarms it (it has not run, or we
             # would not be here), as does stopping the queued callback.
-            entry[0] = None
+            entry[_TARGET] = None
             if not removed:
-                pending = entry[3]
+                pending = entry[_PENDING]
                 if pending is not None:
                     pending.stop()
         if removed:
