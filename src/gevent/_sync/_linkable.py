@@ -204,15 +204,17 @@ class AbstractLinkable:
             self._remove_callback(callback)
 
     def _remove_callback(self, callback: Callable[..., Any]) -> bool:
-        # Identity first: some callbacks refuse __eq__ and __hash__.
+        # Identity first: some callbacks refuse __eq__ and __hash__. Entries go
+        # by position, never by deque.remove: that compares them as lists, which
+        # compares the other entries' targets.
         links = self._links
-        for entry in links:
+        for i, entry in enumerate(links):
             if entry[_TARGET] is callback:
-                links.remove(entry)
+                del links[i]
                 return True
-        for entry in links:
+        for i, entry in enumerate(links):
             if entry[_TARGET] == callback:
-                links.remove(entry)
+                del links[i]
                 return True
         return False
 
@@ -270,15 +272,17 @@ class AbstractLinkable:
                     return foreign
                 foreign.append(links.popleft())
                 return foreign
-            local = False
+            local = []
             for entry in links:
                 if entry[_HUB] is hub:
-                    local = True
+                    local.append(entry)
                 else:
                     foreign.append(entry)
             if foreign:
-                for entry in foreign:
-                    links.remove(entry)
+                # Not deque.remove, which would compare the entries (see
+                # _remove_callback).
+                links.clear()
+                links.extend(local)
             if local:
                 self._notifier = hub.loop.run_callback(self._notify_present, hub)
             return foreign
