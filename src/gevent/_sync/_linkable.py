@@ -272,17 +272,18 @@ class AbstractLinkable:
                     return foreign
                 foreign.append(links.popleft())
                 return foreign
-            local = []
+            local = False
             for entry in links:
                 if entry[_HUB] is hub:
-                    local.append(entry)
+                    local = True
                 else:
                     foreign.append(entry)
             if foreign:
                 # Not deque.remove, which would compare the entries (see
                 # _remove_callback).
+                kept = [entry for entry in links if entry[_HUB] is hub]
                 links.clear()
-                links.extend(local)
+                links.extend(kept)
             if local:
                 self._notifier = hub.loop.run_callback(self._notify_present, hub)
             return foreign
