@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import gevent
 
+TESTS = Path(__file__).resolve().parent
+
+
+def child_env() -> dict[str, str]:
+    """The environment for a child interpreter: ours, with this module importable."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS), env.get("PYTHONPATH")]))
+    return env
+
 
 def run_python(src: str, *, timeout: float = 60, warnings_as_errors: bool = False) -> str:
-    """Run ``src`` in a child interpreter (so patching never touches this one); its stdout."""
+    """Run ``src`` in a child interpreter (so patching never touches this one); its stdout.
+
+    The child can ``from helpers import wait_all_blocked`` like the tests do.
+    """
     cmd = [sys.executable]
     if warnings_as_errors:
         cmd += ["-W", "error"]
     proc = subprocess.run([*cmd, "-c", textwrap.dedent(src)], capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env=child_env())
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers import wait_all_blocked
 
 import gevent
 from gevent import Greenlet, GreenletExit
@@ -65,7 +66,7 @@ def test_kill_before_start_means_it_never_runs_but_links_fire(virtual_hub: Hub) 
     assert g.dead
     assert isinstance(g.value, GreenletExit)
     assert g.successful()
-    gevent.sleep(0.1)
+    wait_all_blocked()
     assert ran == []
     assert linked == [g]
 

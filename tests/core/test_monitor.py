@@ -9,6 +9,7 @@ from typing import Any
 
 import greenlet
 import pytest
+from helpers import wait_all_blocked
 
 import gevent
 from gevent import _monitor, events
@@ -215,7 +216,7 @@ pytestmark_real = pytest.mark.filterwarnings("ignore::gevent._monitor.MonitorWar
 def test_blocking_the_main_thread_is_reported(monitor_config: None) -> None:
     hub = gevent.get_hub()
     stream = hub.exception_stream = io.StringIO()
-    gevent.sleep(0.001)  # the hub runs, and starts its monitor
+    wait_all_blocked()  # the hub runs, and starts its monitor
     monitor = hub.periodic_monitoring_thread
     assert monitor is not None
     assert greenlet.gettrace() is monitor._greenlet_tracer
@@ -239,7 +240,7 @@ def test_an_idle_or_busy_worker_thread_is_not_reported(monitor_config: None) -> 
     def prepare() -> Any:
         hub = gevent.get_hub()
         hub.exception_stream = stream
-        gevent.sleep(0.01)
+        wait_all_blocked()  # the worker's hub runs, and starts its monitor
         monitor = hub.periodic_monitoring_thread
         monitor.add_monitoring_function(calls.append, 0.01)
         return monitor
@@ -263,7 +264,7 @@ def test_a_worker_switching_greenlets_is_monitored(monitor_config: None) -> None
 
     def task() -> None:
         gevent.get_hub().exception_stream = stream
-        gevent.sleep(0.01)
+        wait_all_blocked()  # the worker's hub runs, and starts its monitor
         g = gevent.spawn(time.sleep, 0.5)
         g.join()
 

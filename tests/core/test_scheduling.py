@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from helpers import wait_all_blocked
 
 import gevent
 from gevent.hub import Hub
@@ -183,7 +184,7 @@ def test_a_system_error_reaches_the_main_greenlet_before_anything_else_runs(
         gevent.sleep(1)
     assert log == ["leave"]
     assert not g.dead and not other.dead
-    gevent.sleep(0.01)
+    wait_all_blocked()
     assert log == ["leave", "other"]
     assert g.dead and isinstance(g.exception, SystemExit)
 

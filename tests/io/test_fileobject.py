@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import wait_all_blocked
 
 import gevent
 from gevent import fileobject
@@ -244,7 +245,7 @@ def test_posix_close_wakes_a_waiting_reader(pipe: tuple[int, int]) -> None:
             return exc
 
     g = gevent.spawn(read)
-    gevent.sleep(0.01)
+    wait_all_blocked()
     f.close()
     result = g.get(timeout=5)
     assert isinstance(result, OSError)
@@ -257,7 +258,7 @@ def test_posix_second_reader_is_refused(pipe: tuple[int, int]) -> None:
     r, w = pipe
     f = FileObjectPosix(r, "rb", buffering=0)
     first = gevent.spawn(f.read, 1)
-    gevent.sleep(0.01)
+    wait_all_blocked()
     with pytest.raises(ConcurrentObjectUseError, match="another greenlet"):
         f.read(1)
     os.write(w, b"!")

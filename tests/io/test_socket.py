@@ -273,15 +273,18 @@ def test_cancel_wait_raises_in_the_waiter(pair: tuple[socket.socket, socket.sock
 def test_socket_used_from_another_thread(pair: tuple[socket.socket, socket.socket]) -> None:
     a, b = pair
     got = []
+    waiting = threading.Event()
 
     def in_thread() -> None:
+        # Runs once recv() below has parked and this thread's hub takes over.
+        gevent.get_hub().loop.run_callback(waiting.set)
         got.append(b.recv(10))
         hub = gevent.get_hub()
         hub.destroy(destroy_loop=True)
 
     t = threading.Thread(target=in_thread)
     t.start()
-    gevent.sleep(0.05)
+    assert waiting.wait(5)
     a.sendall(b"threaded")
     t.join(5)
     assert got == [b"threaded"]

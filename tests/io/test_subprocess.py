@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from helpers import run_python
+from helpers import run_python, wait_all_blocked
 
 import gevent
 from gevent import subprocess
@@ -42,10 +42,13 @@ def test_two_children_waited_concurrently_while_another_greenlet_runs() -> None:
     children = [sh(f"read line; exit {code}", stdin=subprocess.PIPE) for code in (3, 4)]
     background = gevent.spawn(ticker)
     waiters = [gevent.spawn(p.wait) for p in children]
-    gevent.sleep(0.05)
+    wait_all_blocked()
     # Both greenlets are parked in wait() at once, and the ticker still runs.
     assert not any(g.dead for g in waiters)
-    assert len(ticks) >= 3
+    with gevent.Timeout(10):
+        while len(ticks) < 3:
+            gevent.sleep(0.005)
+    assert not any(g.dead for g in waiters)
     for p in children:
         assert p.stdin is not None
         p.stdin.close()
@@ -172,7 +175,7 @@ def test_undecodable_output_raises_in_the_caller() -> None:
 def test_exit_kills_greenlets_still_reading_the_pipes() -> None:
     with sh("sleep 5", stdout=subprocess.PIPE, stderr=subprocess.PIPE) as p:
         communicator = gevent.spawn(p.communicate)
-        gevent.sleep(0.05)
+        wait_all_blocked()
         readers = list(p._communicating_greenlets or [])
         assert len(readers) == 2
         communicator.kill()

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from helpers import wait_all_blocked
 
 import gevent
 from gevent import socket
@@ -84,7 +85,7 @@ def test_other_greenlets_keep_the_real_stdout(server: BackdoorServer,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     with _connect(server) as conn:
         conn.sendall(b"import gevent; gevent.sleep(0.05); print('in session')\r\n")
-        gevent.sleep(0.01)
+        wait_all_blocked()
         print("in main")  # while the session's code is blocked in sleep
         assert _read_until(conn, b">>> ") == "in session\n>>> "
         conn.sendall(b"quit()\r\n")

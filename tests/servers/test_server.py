@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from helpers import wait_all_blocked
 
 import gevent
 from gevent import socket
@@ -243,8 +244,8 @@ def test_full_pool_pauses_accepting_until_a_handler_finishes(servers: list[BaseS
             while len(started) < 2:
                 gevent.sleep(0.01)
         # The third connection waits in the backlog, and accepting is paused:
-        # the watcher is stopped, not spinning.
-        gevent.sleep(0.2)
+        # the watcher is stopped, not spinning (the loop goes idle).
+        wait_all_blocked()
         assert len(started) == 2
         assert server.full()
         assert server._watcher is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers import wait_all_blocked
 
 import gevent
 from gevent.event import AsyncResult, Event
@@ -33,7 +34,7 @@ def test_waiters_woken_in_order(virtual_hub: Hub) -> None:
         order.append(i)
 
     gs = [gevent.spawn(waiter, i) for i in range(5)]
-    gevent.sleep(1)
+    wait_all_blocked()
     event.set()
     gevent.joinall(gs)
     assert order == [0, 1, 2, 3, 4]

@@ -121,12 +121,15 @@ def test_async_result_set_from_thread() -> None:
 
 def test_async_result_exception_from_thread_with_hub() -> None:
     result = AsyncResult()
+    waiting = threading.Event()
 
     def fail() -> None:
-        gevent.sleep(0.01)
+        assert waiting.wait(SAFETY)
         result.set_exception(KeyError("boom"))
 
     t = _run_in_thread(fail)
+    # Runs once the get() below has parked this greenlet and the hub takes over.
+    gevent.get_hub().loop.run_callback(waiting.set)
     try:
         result.get(timeout=SAFETY)
     except KeyError:

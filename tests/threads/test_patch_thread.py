@@ -7,13 +7,13 @@ import sys
 import textwrap
 
 import pytest
-from helpers import run_python
+from helpers import child_env, run_python
 
 
 def run_python_quietly(src: str) -> str:
     """Like ``run_python``, and the child must print nothing at all on stderr."""
     proc = subprocess.run([sys.executable, "-W", "error", "-c", textwrap.dedent(src)],
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, env=child_env())
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stderr == "", proc.stderr
     return proc.stdout
@@ -73,6 +73,7 @@ def test_main_thread_is_filed_under_the_main_greenlet() -> None:
         import threading, _thread
         import gevent
         from greenlet import getcurrent
+        from helpers import wait_all_blocked
         main = threading.main_thread()
         assert main.ident == id(getcurrent()) == threading.get_ident() == _thread.get_ident()
         assert threading.current_thread() is main
@@ -81,7 +82,7 @@ def test_main_thread_is_filed_under_the_main_greenlet() -> None:
         def other():
             seen.append(threading.current_thread())
         gevent.spawn(other).join()
-        gevent.sleep(0.01)
+        wait_all_blocked()  # the dead greenlet's links run
         assert isinstance(seen[0], threading._DummyThread)
         assert seen[0] is not main
         # The dummy left _active when its greenlet died.
@@ -131,6 +132,7 @@ def test_locks_and_rlocks_are_green() -> None:
         from gevent import monkey; monkey.patch_all()
         import threading
         import gevent
+        from helpers import wait_all_blocked
         rlock = threading.RLock()
         assert type(rlock).__name__ == '_RLock'
         log = []
@@ -150,7 +152,7 @@ def test_locks_and_rlocks_are_green() -> None:
                 cond.wait_for(lambda: got, timeout=5)
                 got.append('woke')
         g = gevent.spawn(waiter)
-        gevent.sleep(0.01)
+        wait_all_blocked()  # the waiter is parked in wait_for()
         with cond:
             got.append('set')
             cond.notify()
@@ -377,6 +379,7 @@ def test_a_greenlet_keeps_its_dummy_thread() -> None:
         from gevent import monkey; monkey.patch_all()
         import gc, threading
         import gevent
+        from helpers import wait_all_blocked
         same = []
         def body():
             first = threading.current_thread()
@@ -384,7 +387,7 @@ def test_a_greenlet_keeps_its_dummy_thread() -> None:
             gc.collect()
             same.append(first is threading.current_thread())
         gevent.joinall([gevent.spawn(body) for _ in range(3)])
-        gevent.sleep(0.01)
+        wait_all_blocked()  # the dead greenlets' links run
         gc.collect()
         assert same == [True, True, True], same
         assert list(threading._active) == [threading.main_thread().ident], threading._active

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from greenlet import getcurrent
+from helpers import wait_all_blocked
 
 import gevent
 from gevent.exceptions import InvalidThreadUseError
@@ -177,8 +178,8 @@ def test_spawn_waits_for_room_when_maxsize_is_zero() -> None:
     try:
         done: list[int] = []
         g = gevent.spawn(pool.spawn, done.append, 1)
-        gevent.sleep(0.05)
-        assert not g.ready()
+        wait_all_blocked()
+        assert not g.ready()  # parked, waiting for room
         pool.maxsize = 1
         g.get().get()
         assert done == [1]

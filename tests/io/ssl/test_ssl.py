@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from helpers import wait_all_blocked
 
 import gevent
 from gevent import socket, ssl
@@ -432,8 +433,8 @@ def test_close_while_reading_wakes_the_reader(echo: Echo,
         return client.recv(10)  # type: ignore[no-any-return]
 
     job = gevent.spawn(reader)
-    started.wait(timeout=5)
-    gevent.sleep(0.05)
+    wait_all_blocked()
+    assert started.is_set() and not job.dead  # parked in recv
     client.close()
     job.join(timeout=5)
     assert isinstance(job.exception, OSError), job.value
