@@ -1,4 +1,12 @@
-"""Shared fixtures: a fresh hub per test, and a loop on a virtual clock."""
+"""Shared fixtures: a fresh hub per test, and a loop on a virtual clock.
+
+The folders follow the source layers: core (loop, hub, greenlet, timeout,
+monitor), sync, io (io/ssl has its own conftest), threads, http, servers and
+monkey; compat/ and conformance/ compare with gevent itself. They are not
+packages: pytest imports each test module by its file name, so a file name is
+used once in the whole tree, and no folder gets an ``__init__.py`` (``tests``
+is on ``sys.path``, where a package ``http`` would hide the standard library's).
+"""
 
 from __future__ import annotations
 
