@@ -23,13 +23,20 @@ from __future__ import annotations
 
 import weakref
 from copy import copy as _copy
-from typing import Any
+from typing import Any, Final
 
 from greenlet import getcurrent
 
 __all__ = ["local"]
 
 _MISSING = object()
+# A greenlet's entry in a registry is a tuple ``(greenlet_ref, dict, link)``: a weak
+# reference to the greenlet, its attribute dict, and the callback rawlinked to it so
+# that the dict goes when the greenlet dies (None for a greenlet without rawlink).
+# A tuple, read by index, is the cheapest record to read on every attribute access.
+_GREENLET_REF: Final = 0
+_DICT: Final = 1
+_LINK: Final = 2
 _READ_ONLY_DICT = "{!r} object attribute '__dict__' is read-only"
 _registries: weakref.WeakSet[_Registry] = weakref.WeakSet()
 
@@ -44,7 +51,7 @@ class _Registry:
         self.kwargs = kwargs
         self.local_type = type(owner)
         self.local_id = id(owner)
-        # greenlet id -> (weakref to greenlet, attribute dict, death link or None)
+        # greenlet id -> (greenlet_ref, dict, link), see _GREENLET_REF
         self.dicts: dict[int, tuple[Any, dict[str, Any], Any]] = {}
         self.owner_ref = weakref.ref(owner, _owner_collected(self))
 
@@ -69,8 +76,9 @@ class _Registry:
 
 def _owner_collected(registry: _Registry) -> Any:
     def on_collect(_ref: Any) -> None:
-        for gref, _d, link in list(registry.dicts.values()):
-            greenlet = gref()
+        for entry in list(registry.dicts.values()):
+            greenlet = entry[_GREENLET_REF]()
+            link = entry[_LINK]
             if greenlet is not None and link is not None:
                 try:
                     greenlet.unlink(link)
@@ -88,8 +96,8 @@ def _current_dict(self: local) -> dict[str, Any]:
     registry: _Registry = _get_registry(self, "_local__impl")
     greenlet = getcurrent()
     entry = registry.dicts.get(id(greenlet))
-    if entry is not None and entry[0]() is greenlet:
-        return entry[1]
+    if entry is not None and entry[_GREENLET_REF]() is greenlet:
+        return entry[_DICT]
     d = registry.create(greenlet)
     cls = type(self)
     if cls.__init__ is not local.__init__:
@@ -184,8 +192,8 @@ class local:
         duplicate = cls(*registry.args, **registry.kwargs)
         new_registry: _Registry = _get_registry(duplicate, "_local__impl")
         entry = new_registry.dicts[id(getcurrent())]
-        entry[1].clear()
-        entry[1].update(_copy(current))
+        entry[_DICT].clear()
+        entry[_DICT].update(_copy(current))
         return duplicate
 
 
@@ -195,6 +203,6 @@ def all_local_dicts_for_greenlet(greenlet: Any) -> list[tuple[tuple[type, int], 
     key = id(greenlet)
     for registry in list(_registries):
         entry = registry.dicts.get(key)
-        if entry is not None and entry[0]() is greenlet:
-            out.append(((registry.local_type, registry.local_id), entry[1]))
+        if entry is not None and entry[_GREENLET_REF]() is greenlet:
+            out.append(((registry.local_type, registry.local_id), entry[_DICT]))
     return out

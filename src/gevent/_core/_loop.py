@@ -20,7 +20,8 @@ One iteration of ``Loop.run`` does, in order:
 ``run()`` returns when no started watcher with ``ref=True`` and no callback is
 left. The hub turns that into ``LoopExit`` for whoever was waiting.
 
-Timers live in a binary heap of ``[deadline, sequence, watcher]`` entries.
+Timers live in a binary heap of ``[deadline, sequence, timer]`` entries (their
+items are named ``_DEADLINE``, ``_SEQUENCE`` and ``_TIMER``, see ``_watchers``).
 Stopping a timer blanks its entry in place (O(1)); when blanks are more than half
 the heap it is rebuilt, so start and stop are O(log n) amortised and cancelled
 timers never pile up.
@@ -42,6 +43,7 @@ from typing import Any
 from . import _watchers
 from ._clock import MockClock, SystemClock
 from ._poll import default_poller_class
+from ._watchers import _DEADLINE, _TIMER
 
 __all__ = ["Loop", "loop"]
 
@@ -157,12 +159,16 @@ class Loop:
     # ------------------------------------------------------------ callbacks
 
     def run_callback(self, func: Callable[..., Any], *args: Any) -> _watchers.callback:
-        cb = _callback((func, args))
+        cb = _callback()
+        cb.callback = func
+        cb.args = args
         self._callbacks.append(cb)
         return cb
 
     def run_callback_threadsafe(self, func: Callable[..., Any], *args: Any) -> _watchers.callback:
-        cb = _callback((func, args))
+        cb = _callback()
+        cb.callback = func
+        cb.args = args
         self._callbacks.append(cb)  # deque.append is atomic
         self._wake()
         return cb
@@ -174,10 +180,11 @@ class Loop:
         deadline = 0.0
         while cbs:
             cb = popleft()
-            func, args = cb
+            args = cb.args  # args first: see _watchers.callback
+            func = cb.callback
             if func is None:
                 continue
-            cb[0] = cb[1] = None
+            cb.callback = cb.args = None
             try:
                 func(*args)  # type: ignore[misc]
             except:  # noqa: E722 -- anything, even BaseException, goes to the handler
@@ -190,7 +197,7 @@ class Loop:
                 # (the loop comes straight back): with a 5 ms slice alone, 100k random
                 # sleeps woke with a p99 lateness of ~170 ms; with this, ~1.5 ms.
                 timers = self._timers
-                if timers and timers[0][0] <= now:
+                if timers and timers[0][_DEADLINE] <= now:
                     break
                 if not deadline:
                     deadline = now + self._switch_interval()
@@ -221,7 +228,7 @@ class Loop:
 
     def _timer_schedule(self, w: _watchers.timer, delay: float) -> None:
         self._timer_seq += 1
-        entry = [self._now + delay, self._timer_seq, w]
+        entry = [self._now + delay, self._timer_seq, w]  # _DEADLINE, _SEQUENCE, _TIMER
         w._entry = entry
         _heappush(self._timers, entry)
 
@@ -229,14 +236,14 @@ class Loop:
         entry = w._entry
         if entry is not None:
             w._entry = None
-            entry[2] = None
+            entry[_TIMER] = None
             self._timer_blanks += 1
             heap = self._timers
             if self._timer_blanks * 2 > len(heap):
                 if self._timer_blanks == len(heap):
                     heap.clear()
                 else:
-                    heap[:] = [e for e in heap if e[2] is not None]
+                    heap[:] = [e for e in heap if e[_TIMER] is not None]
                     heapq.heapify(heap)
                 self._timer_blanks = 0
 
@@ -244,8 +251,8 @@ class Loop:
         heap = self._timers
         while heap:
             top = heap[0]
-            if top[2] is not None:
-                return top[0]  # type: ignore[no-any-return]
+            if top[_TIMER] is not None:
+                return top[_DEADLINE]  # type: ignore[no-any-return]
             _heappop(heap)
             self._timer_blanks -= 1
         return None
@@ -503,15 +510,15 @@ class Loop:
         heap = self._timers
         if heap:
             now = self._now
-            while heap and heap[0][0] <= now:
+            while heap and heap[0][_DEADLINE] <= now:
                 entry = _heappop(heap)
-                t = entry[2]
+                t = entry[_TIMER]
                 if t is None:
                     self._timer_blanks -= 1
                     continue
                 if t.repeat:
                     self._timer_seq += 1
-                    entry = [now + t.repeat, self._timer_seq, t]
+                    entry = [now + t.repeat, self._timer_seq, t]  # as in _timer_schedule
                     t._entry = entry
                     _heappush(heap, entry)
                 else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import signal as _signal
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 __all__ = ["READ", "WRITE", "async_", "callback", "check", "child", "fork", "idle", "io",
            "prepare", "signal", "stat", "timer", "watcher"]
@@ -22,6 +22,14 @@ if TYPE_CHECKING:
 
 READ = 1
 WRITE = 2
+
+# A started timer's entry in its loop's heap is a list ``[deadline, sequence, timer]``.
+# A list, so that heapq compares entries in C: by deadline, then by the sequence
+# number, which is unique, so the timers themselves are never compared. Stopping the
+# timer blanks the third item (None) in place. These name the items.
+_DEADLINE: Final = 0
+_SEQUENCE: Final = 1
+_TIMER: Final = 2
 
 
 class watcher:
@@ -230,7 +238,7 @@ class timer(watcher):
     @property
     def at(self) -> float:
         entry = self._entry
-        return entry[0] if entry is not None else 0.0
+        return entry[_DEADLINE] if entry is not None else 0.0
 
     def _activate(self, loop: Loop) -> None:
         loop._timer_schedule(self, self.after)
@@ -403,44 +411,31 @@ class stat(watcher):
         self._timer.close()
 
 
-class callback(list):  # type: ignore[type-arg]
+class callback:
     """A function queued with ``loop.run_callback``; runs once unless stopped first.
 
-    It is a two-item list ``[func, args]`` so that queueing one costs no
-    Python-level ``__init__`` (this is the hottest allocation in the loop).
+    Only the loop makes these: it creates one empty and sets the two slots, which
+    costs less than any ``__init__`` (this is the hottest allocation in the loop).
+    ``stop()`` clears ``callback`` before ``args``, and the loop reads ``args``
+    first, so a stop from another thread can never hand the loop a callback with
+    no arguments.
     """
 
-    __slots__ = ()
+    __slots__ = ("args", "callback")
 
-    @property
-    def callback(self) -> Callable[..., Any] | None:
-        return self[0]  # type: ignore[no-any-return]
-
-    @property
-    def args(self) -> tuple[Any, ...] | None:
-        return self[1]  # type: ignore[no-any-return]
+    callback: Callable[..., Any] | None
+    args: tuple[Any, ...] | None
 
     @property
     def pending(self) -> bool:
-        return self[0] is not None
+        return self.callback is not None
 
     def stop(self) -> None:
-        self[0] = None
-        self[1] = None
+        self.callback = None
+        self.args = None
 
     close = stop
 
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
-    def __ne__(self, other: object) -> bool:
-        return self is not other
-
-    __hash__ = object.__hash__  # type: ignore[assignment]
-
-    def __bool__(self) -> bool:
-        return True
-
     def __repr__(self) -> str:
-        state = " pending" if self[0] is not None else ""
-        return f"<callback at {id(self):#x}{state} callback={self[0]!r} args={self[1]!r}>"
+        state = " pending" if self.callback is not None else ""
+        return f"<callback at {id(self):#x}{state} callback={self.callback!r} args={self.args!r}>"
