@@ -57,8 +57,10 @@ class Benchmark:
     full_n: int
     quick_n: int
     extra_args: tuple[str, ...] = ()
-    # goal: ours/reference median time ratio at most this.
+    # goal: ours/reference ratio of the primary metric's medians at most this.
     goal_ratio: float = 1.0
+    # the primary metric: compared for the ratio and the goal; lower is better.
+    metric: str = "time_s"
     # secondary metrics shown in the details table (median of each side).
     details: tuple[str, ...] = ()
 
@@ -83,8 +85,11 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     # ---- I/O and server benchmarks, added as those modules land.
     # Same contract: a script in benchmarks/ using only gevent's public API, a size
     # argument, one JSON line with at least "time_s".
-    Benchmark("tcp_echo", "tcp_echo.py", 20_000, 500,
-              details=("us_per_roundtrip",)),          # gevent.socket / gevent.server
+    # Issue 9: at least 1.2x gevent's round trips per second (time ratio <= 1/1.2).
+    Benchmark("tcp_echo", "tcp_echo.py", 50_000, 1_000, goal_ratio=1 / 1.2,
+              details=("us_per_roundtrip", "roundtrips_per_s")),
+    Benchmark("tcp_echo_mp", "tcp_echo_mp.py", 50_000, 1_000, goal_ratio=1 / 1.2,
+              details=("us_per_roundtrip", "roundtrips_per_s", "pinned")),
     Benchmark("wsgi_load", "wsgi_load.py", 20_000, 500,
               details=("requests_per_s", "us_per_request", "lat_p50_ms",
                        "lat_p99_ms")),                  # gevent.pywsgi, keep-alive clients
@@ -220,8 +225,9 @@ def run_one(python: str, env: dict[str, str], bench: Benchmark, n: int,
         return "crashed", f"bad JSON line: {exc}"
     if record.get("unavailable"):
         return "unavailable", record
-    if not isinstance(record.get("time_s"), (int, float)):
-        return "crashed", "no time_s in the JSON line"
+    for metric in {"time_s", bench.metric}:
+        if not isinstance(record.get(metric), (int, float)):
+            return "crashed", f"no {metric} in the JSON line"
     return "ok", record
 
 
@@ -292,8 +298,10 @@ def run_suite(args: argparse.Namespace, log: Any) -> dict[str, Any]:
                     log(f"  round {r + 1} {bench.name} [{impl}] unavailable: {s.message}")
                     continue
                 s.records.append(result)
+                shown = ("" if bench.metric == "time_s"
+                         else f" {bench.metric}={_fmt(float(result[bench.metric]))}")
                 log(f"  round {r + 1}/{rounds} {bench.name} [{impl}] "
-                    f"{result['time_s']:.4f}s")
+                    f"{result['time_s']:.4f}s{shown}")
         loads.append(loadavg())
 
     return summarize(benches, series, impls, rounds, loads, notes, args, time.time() - started)
@@ -321,19 +329,23 @@ def summarize(benches: list[Benchmark], series: dict[str, dict[str, Series]],
     rows = []
     for bench in benches:
         row: dict[str, Any] = {"bench": bench.name, "goal_ratio": bench.goal_ratio,
+                               "metric": bench.metric,
                                "n": args.n or (bench.quick_n if args.quick else bench.full_n)}
         for impl, s in series[bench.name].items():
             row[impl] = {
                 "status": s.status, "message": s.message,
                 "time_s": _stats(s.values("time_s")),
+                # the stats of the compared metric (the same as time_s for most rows)
+                "primary": _stats(s.values(bench.metric)),
                 "details": {m: _stats(s.values(m)) for m in bench.details},
             }
-        ours_t = row[OURS]["time_s"]
-        ref_t = row.get(REF, {}).get("time_s")
-        row["ratio"] = ours_t["median"] / ref_t["median"] if ours_t and ref_t else None
+        ours_p = row[OURS]["primary"]
+        ref_p = row.get(REF, {}).get("primary")
+        row["ratio"] = (ours_p["median"] / ref_p["median"]
+                        if ours_p and ref_p and ref_p["median"] else None)
         row["goal_met"] = None if row["ratio"] is None else row["ratio"] <= bench.goal_ratio
         noisy = [impl for impl in series[bench.name]
-                 if row[impl]["time_s"] and row[impl]["time_s"]["spread"] > NOISY_SPREAD]
+                 if row[impl]["primary"] and row[impl]["primary"]["spread"] > NOISY_SPREAD]
         row["noisy"] = noisy
         rows.append(row)
     if any(r["noisy"] for r in rows):
@@ -396,7 +408,8 @@ def markdown(report: dict[str, Any]) -> str:
            if REF in report["implementations"] else "not run"),
         "",
         "Time in seconds, median (min-max); ratio = ours / reference median time "
-        "(below 1 means ours is faster).",
+        "(below 1 means ours is faster). A row named `bench [metric]` compares that metric "
+        "instead of time (lower is better; its time is in the details).",
         "",
         "| benchmark | n | ours | reference | ratio | goal |",
         "| --- | ---: | ---: | ---: | ---: | :---: |",
@@ -404,11 +417,12 @@ def markdown(report: dict[str, Any]) -> str:
     for row in report["rows"]:
         ratio = row["ratio"]
         noisy = "~" if row["noisy"] else ""
-        goal = (f"<= {row['goal_ratio']:g}" + ("" if row["goal_met"] is None
-                                                else (" met" if row["goal_met"] else " MISSED")))
+        goal = (f"<= {row['goal_ratio']:.3g}" + ("" if row["goal_met"] is None
+                                                  else (" met" if row["goal_met"] else " MISSED")))
+        name = row["bench"] if row["metric"] == "time_s" else f"{row['bench']} [{row['metric']}]"
         out.append(
-            f"| {row['bench']} | {row['n']:,} | {_cell(row[OURS], row[OURS]['time_s'])} | "
-            f"{_cell(row.get(REF), row.get(REF, {}).get('time_s'))} | "
+            f"| {name} | {row['n']:,} | {_cell(row[OURS], row[OURS]['primary'])} | "
+            f"{_cell(row.get(REF), row.get(REF, {}).get('primary'))} | "
             f"{'-' if ratio is None else f'{ratio:.2f}'}{noisy and ' ' + noisy} | {goal} |")
     out += ["", "Details (medians):", "", "| benchmark | metric | ours | reference | ratio |",
             "| --- | --- | ---: | ---: | ---: |"]

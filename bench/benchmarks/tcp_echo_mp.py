@@ -7,10 +7,11 @@ line. Where two CPUs are usable the server is pinned to one and the client (this
 process) to the other (``os.sched_setaffinity``); with one, neither is pinned.
 
 The client opens ``CLIENTS`` (100) green connections (TCP_NODELAY), makes one
-untimed round trip on each, waits until all have, then each sends a 64-byte message and waits for the echo, N / CLIENTS
-times. The timed section is the round trips alone. The server child is always
-stopped: at the end, on any error, and (Linux parent-death signal, plus a
-getppid watch in the child) if this process is killed.
+untimed round trip on each, waits until all have, then each sends a 64-byte
+message and waits for the echo, N / CLIENTS times. The timed section is the
+round trips alone. The server child is always stopped: at the end, on any
+error, and (Linux parent-death signal, plus a getppid watch in the child) if
+this process is killed.
 
 Metrics: ``time_s``, ``us_per_roundtrip``, ``roundtrips_per_s``, ``connect_s``
 (untimed), ``pinned`` (1 when the two processes have a core each, else 0).
