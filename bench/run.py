@@ -90,9 +90,17 @@ BENCHMARKS: tuple[Benchmark, ...] = (
               details=("us_per_roundtrip", "roundtrips_per_s")),
     Benchmark("tcp_echo_mp", "tcp_echo_mp.py", 50_000, 1_000, goal_ratio=1 / 1.2,
               details=("us_per_roundtrip", "roundtrips_per_s", "pinned")),
+    # Memory per idle connection (both ends in one process): compared on rss_per_conn.
+    Benchmark("idle_connections", "idle_connections.py", 2_000, 200, metric="rss_per_conn",
+              details=("time_s", "us_per_conn", "traced_per_conn")),
     Benchmark("wsgi_load", "wsgi_load.py", 20_000, 500,
               details=("requests_per_s", "us_per_request", "lat_p50_ms",
                        "lat_p99_ms")),                  # gevent.pywsgi, keep-alive clients
+    # wrk against a pywsgi server in a child process; n is wrk's duration in seconds and
+    # time_s is seconds per 10,000 requests. Unavailable (not failed) without wrk.
+    Benchmark("wsgi_wrk", "wsgi_wrk.py", 10, 1,
+              details=("requests_per_s", "latency_p50_ms", "latency_p99_ms", "errors",
+                       "pinned")),
 )
 
 OURS = "ours"

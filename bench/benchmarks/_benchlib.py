@@ -141,16 +141,11 @@ def _die_with_parent() -> None:
         pass
 
 
-def start_child(cmd: list[str], cpus: set[int] | None, *, ready_timeout: float = 30.0,
-                want_ready_line: bool = True) -> tuple[Any, str]:
-    """Start ``cmd`` pinned to ``cpus`` (None: not pinned); (process, ready line).
+def child_setup(cpus: set[int] | None) -> Any:
+    """A ``preexec_fn``: die with the parent (Linux), and pin to ``cpus`` if given.
 
-    With ``want_ready_line`` the child must print one line on stdout within
-    ``ready_timeout`` seconds; it is killed and RuntimeError raised otherwise.
-    The child's stderr is this process's stderr.
+    Affinity set before exec is inherited by every thread the program starts.
     """
-    import select
-    import subprocess
 
     def preexec() -> None:
         _die_with_parent()
@@ -160,11 +155,22 @@ def start_child(cmd: list[str], cpus: set[int] | None, *, ready_timeout: float =
             except OSError:
                 pass
 
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE if want_ready_line else subprocess.DEVNULL,
-                            preexec_fn=preexec)
-    if not want_ready_line:
-        return proc, ""
+    return preexec
+
+
+def start_child(cmd: list[str], cpus: set[int] | None, *,
+                ready_timeout: float = 30.0) -> tuple[Any, str]:
+    """Start ``cmd`` pinned to ``cpus`` (None: not pinned); (process, ready line).
+
+    The child must print one line on stdout within ``ready_timeout`` seconds;
+    it is killed and RuntimeError raised otherwise. The child's stderr is this
+    process's stderr.
+    """
+    import select
+    import subprocess
+
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            preexec_fn=child_setup(cpus))
     assert proc.stdout is not None
     fd = proc.stdout.fileno()
     deadline = time.monotonic() + ready_timeout
