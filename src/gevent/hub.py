@@ -43,6 +43,7 @@ __all__ = ["GreenletExit", "Hub", "Waiter", "get_hub", "getcurrent", "kill", "re
 
 get_hub = _hub_local.get_hub
 get_hub_class = _hub_local.get_hub_class
+_switch_to = RawGreenlet.switch
 
 
 
@@ -208,18 +209,29 @@ class Hub(RawGreenlet):
             "Impossible to call blocking function in the event loop callback")
 
     def wait(self, watcher: Any) -> Any:
-        """Block the current greenlet until ``watcher`` (not yet started) fires."""
-        waiter = Waiter(self)
-        watcher.start(waiter.switch, waiter)
+        """Block the current greenlet until ``watcher`` (not yet started) fires.
+
+        No ``Waiter``: the watcher switches straight back into the waiting
+        greenlet with itself as the value, which is how a stray switch is told
+        apart (``InvalidSwitchError``). ``cancel_wait`` finds the greenlet as
+        the ``__self__`` of the watcher's callback.
+        """
+        current = getcurrent()
+        switch_out = getattr(current, "switch_out", None)
+        if switch_out is not None:
+            switch_out()  # the hub itself: BlockingSwitchOutError
+        watcher.start(current.switch, watcher)
+        # Rule 5: an exception thrown into us keeps this frame in its
+        # traceback, so hold no reference to the greenlet.
+        current = switch_out = None
         try:
-            result = waiter.get()
-            if result is not waiter:
-                raise InvalidSwitchError(
-                    f"Invalid switch into {getcurrent()}: got {result!r} (expected {waiter!r}; "
-                    f"waiting on {watcher!r})"
-                )
+            result = _switch_to(self)
         finally:
             watcher.stop()
+        if result is not watcher:
+            raise InvalidSwitchError(
+                f"Invalid switch into {getcurrent()}: got {result!r} (expected {watcher!r}; "
+                f"waiting on {watcher!r})")
 
     def cancel_wait(self, watcher: Any, error: Any, close_watcher: bool = False) -> None:
         """Make whoever waits on ``watcher`` raise ``error``, from a hub callback."""
@@ -418,7 +430,6 @@ _PACKAGE_DIR = os.path.dirname(__file__) + os.sep
 
 _threadlocal = _hub_local._threadlocal
 _SLEEP0_TOKEN = object()
-_switch_to = RawGreenlet.switch
 
 
 def sleep(seconds: float = 0, ref: bool = True) -> None:

@@ -32,9 +32,12 @@ import time as _time
 from errno import EALREADY, EINPROGRESS, EISCONN, EWOULDBLOCK
 from typing import Any
 
-from .._hub_local import get_hub_if_exists
+from greenlet import getcurrent
+from greenlet import greenlet as _RawGreenlet
+
+from .._hub_local import _threadlocal, get_hub_if_exists
 from .._hub_local import get_hub_noargs as get_hub
-from ..exceptions import ConcurrentObjectUseError
+from ..exceptions import ConcurrentObjectUseError, InvalidSwitchError
 from ..timeout import Timeout
 from ._socketcommon import _resolve_addr, cancel_wait_ex
 
@@ -48,11 +51,30 @@ _getdefaulttimeout = _stdsocket_module.getdefaulttimeout
 _SOL_SOCKET = _stdsocket_module.SOL_SOCKET
 _SO_ERROR = _stdsocket_module.SO_ERROR
 _CONNECT_PENDING = (EWOULDBLOCK, EINPROGRESS, EALREADY)
+# The C socket's own getters (plain ints), called as functions.
+_c_family = _csocket.family.__get__  # type: ignore[attr-defined]
+_c_type = _csocket.type.__get__  # type: ignore[attr-defined]
+_c_proto = _csocket.proto.__get__  # type: ignore[attr-defined]
 _NONE: Any = object()
+
+
+_switch_to = _RawGreenlet.switch
 
 
 def _timed_out() -> BaseException:
     return _timeout_type("timed out")
+
+
+def _new_timer(hub: Any) -> Any:
+    # Priority -1, as a Timeout's: when the data and the deadline arrive in the
+    # same loop pass, the data wins.
+    return hub.loop.timer(0.0, 0.0, True, -1)
+
+
+def _throw_timeout(glet: Any, message: str) -> None:
+    # A socket wait's timer callback, run by the hub: the exception is made
+    # only now, never on the way into a wait.
+    glet.throw(_timeout_type(message))
 
 
 def _check_timeout_value(value: Any) -> float | None:
@@ -73,7 +95,7 @@ class socket(_stdsocket):
     ``hub``, ``timeout`` and ``ref`` are attributes.
     """
 
-    __slots__ = ("_read_event", "_timeout", "_write_event", "hub")
+    __slots__ = ("_read_event", "_read_timer", "_timeout", "_write_event", "_write_timer", "hub")
 
     def __init__(self, family: int = -1, type: int = -1, proto: int = -1,
                  fileno: Any = None) -> None:
@@ -86,6 +108,10 @@ class socket(_stdsocket):
         fd = _csocket.fileno(self)
         self._read_event: Any = hub.loop.io(fd, 1)
         self._write_event: Any = hub.loop.io(fd, 2)
+        # Made on the first wait with a timeout, then kept: one per watcher,
+        # so they clash exactly when the watchers do.
+        self._read_timer: Any = None
+        self._write_timer: Any = None
 
     # ------------------------------------------------------------ timeouts
 
@@ -126,38 +152,79 @@ class socket(_stdsocket):
 
     # ------------------------------------------------------------- waiting
 
-    def _wait(self, watcher: Any, timeout: Any = _NONE,
-              timeout_exc: BaseException | None = None) -> None:
+    def _wait(self, watcher: Any, timeout: Any = _NONE, timeout_msg: str = "timed out") -> None:
         """Park the current greenlet until ``watcher`` fires (or the timeout passes).
 
-        ``timeout_exc`` replaces the default ``socket.timeout('timed out')``
-        (``gevent.ssl`` words its timeouts as the standard library does).
+        The greenlet parks itself, as ``Hub.wait`` does, without a ``Waiter``
+        or a ``Timeout``: the watcher is started with the greenlet's ``switch``
+        and switches back with itself as the value (anything else is an
+        ``InvalidSwitchError``); with a timeout, a loop timer throws
+        ``socket.timeout(timeout_msg)`` into it, and that exception is made
+        only when the timer fires. ``Hub.cancel_wait`` (on close) throws
+        ``cancel_wait_ex`` into the greenlet it finds on the callback.
         """
         if timeout is _NONE:
             timeout = self._timeout
-        hub = get_hub()
-        temporary = None
+        hub = _threadlocal.hub
         if hub is not self.hub:
-            # Used from another native thread: wait on that thread's loop.
-            watcher = temporary = hub.loop.io(watcher.fd, watcher.events)
-        elif watcher.loop is None:
-            raise cancel_wait_ex()
+            self._wait_other_thread(watcher, timeout, timeout_msg)
+            return
         if watcher.callback is not None:
             raise ConcurrentObjectUseError(
                 f"This socket is already used by another greenlet: {watcher.callback!r}")
-        if timeout and timeout_exc is None:
-            timeout_exc = _timed_out()
-        timer = Timeout._start_new_or_dummy(timeout, timeout_exc if timeout else None)
+        if watcher.loop is None:
+            raise cancel_wait_ex()
+        current = getcurrent()
+        switch_out = getattr(current, "switch_out", None)
+        if switch_out is not None:
+            switch_out()  # the hub itself: BlockingSwitchOutError
+        if timeout is None:
+            try:
+                watcher.start(current.switch, watcher)
+                # Rule 5: whatever is thrown into us keeps this frame in its
+                # traceback, so hold no reference to the greenlet.
+                current = switch_out = None
+                result = _switch_to(hub)
+            finally:
+                watcher.stop()
+        else:
+            if watcher is self._read_event:
+                timer = self._read_timer
+                if timer is None:
+                    timer = self._read_timer = _new_timer(hub)
+            elif watcher is self._write_event:
+                timer = self._write_timer
+                if timer is None:
+                    timer = self._write_timer = _new_timer(hub)
+            else:
+                timer = _new_timer(hub)
+            timer.after = timeout
+            timer.start(_throw_timeout, current, timeout_msg, update=True)
+            try:
+                watcher.start(current.switch, watcher)
+                current = switch_out = None
+                result = _switch_to(hub)
+            finally:
+                watcher.stop()
+                timer.stop()
+        if result is not watcher:
+            raise InvalidSwitchError(
+                f"Invalid switch into {getcurrent()}: got {result!r} (expected {watcher!r}; "
+                f"waiting on {watcher!r})")
+
+    def _wait_other_thread(self, watcher: Any, timeout: Any, timeout_msg: str) -> None:
+        # Used from a native thread other than the socket's: wait on a temporary
+        # watcher of that thread's loop, the slow way.
+        hub = get_hub()
+        temporary = hub.loop.io(watcher.fd, watcher.events)
+        timer = Timeout._start_new_or_dummy(
+            timeout, _timeout_type(timeout_msg) if timeout is not None else None)
         try:
-            hub.wait(watcher)
+            hub.wait(temporary)
         finally:
             timer.close()
-            # If it fired, the exception is on its way up with this frame in its
-            # traceback: drop our references so that frame, exception and socket
-            # are not a cycle that only the garbage collector could free.
-            del timer, timeout_exc
-            if temporary is not None:
-                temporary.close()
+            del timer
+            temporary.close()
 
     def _cancel_waiters(self, read: bool = True, write: bool = True,
                         close_watchers: bool = False) -> None:
@@ -214,26 +281,38 @@ class socket(_stdsocket):
                 if self._timeout == 0.0:
                     raise
             self._wait(self._read_event)
-        sock = socket(self.family, self.type, self.proto, fileno=fd)
+        # The C attributes: the stdlib's properties build enum members, which
+        # the new socket's constructor does not need.
+        sock = socket(_c_family(self), _c_type(self), _c_proto(self), fd)
         return sock, addr
 
     def _internal_connect(self, address: Any) -> None:
-        address = _resolve_addr(self, address)
-        if self._timeout == 0.0:
+        address = _resolve_addr(self, address, _c_family(self))
+        timeout = self._timeout
+        if timeout == 0.0:
             _csocket.connect(self, address)
             return
-        timer = Timeout._start_new_or_dummy(self._timeout, _timed_out() if self._timeout else None)
-        try:
-            err = _csocket.connect_ex(self, address)
-            while err:
-                if err == EISCONN:
-                    return
-                if err not in _CONNECT_PENDING:
-                    raise _error(err, os.strerror(err))
-                self._wait(self._write_event, timeout=None)
-                err = _csocket.getsockopt(self, _SOL_SOCKET, _SO_ERROR)
-        finally:
-            timer.close()
+        err = _csocket.connect_ex(self, address)
+        if not err:
+            return
+        # Usually one wait: the connection is pending until the descriptor
+        # is writable. A timeout limits the whole call.
+        deadline = None if timeout is None else _time.monotonic() + timeout
+        while True:
+            if err == EISCONN:
+                return
+            if err not in _CONNECT_PENDING:
+                raise _error(err, os.strerror(err))
+            if deadline is None:
+                self._wait(self._write_event, None)
+            else:
+                left = deadline - _time.monotonic()
+                if left <= 0.0:
+                    raise _timed_out()
+                self._wait(self._write_event, left)
+            err = _csocket.getsockopt(self, _SOL_SOCKET, _SO_ERROR)
+            if not err:
+                return
 
     def connect(self, address: Any) -> None:
         self._internal_connect(address)
@@ -323,30 +402,55 @@ class socket(_stdsocket):
             self._wait(self._write_event, timeout)
 
     def sendall(self, data: Any, flags: int = 0) -> None:
-        view = memoryview(data)
-        if view.itemsize != 1 or view.ndim != 1:
-            view = view.cast("B")
-        total = len(view)
-        if not total:
-            return
         timeout = self._timeout
+        if type(data) is bytes:
+            # The common case: one send takes it all, and no view is made.
+            total = len(data)
+            if not total:
+                return
+            try:
+                sent = _csocket.send(self, data, flags)
+                blocked = False
+            except BlockingIOError:
+                if timeout == 0.0:
+                    raise
+                sent = 0
+                blocked = True
+            if sent == total:
+                return
+            view = memoryview(data)
+        else:
+            view = memoryview(data)
+            if view.itemsize != 1 or view.ndim != 1:
+                view = view.cast("B")
+            total = len(view)
+            if not total:
+                return
+            sent = 0
+            blocked = False
+        # The rest goes out from views of the caller's buffer, never a copy;
+        # a timeout limits the whole call.
         deadline = None if not timeout else _time.monotonic() + timeout
-        sent = 0
         with view:
-            while sent < total:
+            while True:
+                if blocked:
+                    if deadline is None:
+                        self._wait(self._write_event, None)
+                    else:
+                        left = deadline - _time.monotonic()
+                        if left <= 0.0:
+                            raise _timed_out()
+                        self._wait(self._write_event, left)
                 try:
-                    sent += _csocket.send(self, view[sent:], flags)
-                    continue
+                    sent += _csocket.send(self, view[sent:] if sent else view, flags)
                 except BlockingIOError:
                     if timeout == 0.0:
                         raise
-                if deadline is None:
-                    self._wait(self._write_event, None)
-                else:
-                    left = deadline - _time.monotonic()
-                    if left <= 0.0:
-                        raise _timed_out()
-                    self._wait(self._write_event, left)
+                    blocked = True
+                    continue
+                if sent >= total:
+                    return
+                blocked = False
 
     def sendto(self, *args: Any) -> int:
         if len(args) >= 2:

@@ -179,13 +179,15 @@ def _is_numeric_host(host: str, family: int) -> bool:
     return False
 
 
-def _resolve_addr(sock: Any, address: Any) -> Any:
+def _resolve_addr(sock: Any, address: Any, family: Any = None) -> Any:
     """Turn a host name in an INET ``address`` into an IP, through the resolver.
 
     Numeric addresses (and non-INET families) come back untouched, so the IPv6
-    flow info and scope id are kept.
+    flow info and scope id are kept. A green socket passes its ``family`` as
+    the C attribute's int (the stdlib property builds an enum member).
     """
-    family = sock.family
+    if family is None:
+        family = sock.family
     if family not in (AF_INET, AF_INET6) or not isinstance(address, tuple) or len(address) < 2:
         return address
     host, port = address[0], address[1]

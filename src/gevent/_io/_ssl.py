@@ -349,7 +349,7 @@ class SSLSocket(_green_socket):
                     raise
                 watcher = self._write_event
             sslobj = self._sslobj
-            self._wait(watcher, timeout, _timeout_type(message) if timeout else None)
+            self._wait(watcher, timeout, message)
             if self._sslobj is not sslobj:
                 # Closed (or shut down) by another greenlet while we waited. The
                 # loop may wake us as "ready" before the cancellation arrives;
@@ -390,20 +390,53 @@ class SSLSocket(_green_socket):
         sslobj = self._sslobj
         if sslobj is None:
             raise ValueError("Read on closed or unwrapped SSL socket.")
-        args = (nbytes,) if buffer is None else (nbytes, buffer)
-        try:
-            return self._tls_call(sslobj.read, args, _READ_TIMEOUT)
-        except _SSLError as exc:
-            if exc.args[0] == _SSL_ERROR_EOF and self.suppress_ragged_eofs:
-                return b"" if buffer is None else 0
-            raise
+        timeout = self._timeout
+        # _tls_call, unrolled: no argument tuple, one wait per "want".
+        while True:
+            try:
+                if buffer is None:
+                    return sslobj.read(nbytes)
+                return sslobj.read(nbytes, buffer)
+            except _SSLWantReadError:
+                if timeout == 0.0:
+                    raise
+                watcher = self._read_event
+            except _SSLWantWriteError:
+                if timeout == 0.0:
+                    raise
+                watcher = self._write_event
+            except _SSLError as exc:
+                if exc.args[0] == _SSL_ERROR_EOF and self.suppress_ragged_eofs:
+                    return b"" if buffer is None else 0
+                raise
+            self._wait(watcher, timeout, _READ_TIMEOUT)
+            if self._sslobj is not sslobj:
+                raise cancel_wait_ex()  # closed meanwhile: see _tls_call
+
+    def _tls_write(self, sslobj: Any, data: Any, timeout: Any) -> int:
+        # _tls_call for sslobj.write, unrolled. OpenSSL writes all of ``data``
+        # or asks again for the same buffer (no partial writes).
+        while True:
+            try:
+                return sslobj.write(data)  # type: ignore[no-any-return]
+            except _SSLWantWriteError:
+                if timeout == 0.0:
+                    raise
+                watcher = self._write_event
+            except _SSLWantReadError:
+                if timeout == 0.0:
+                    raise
+                watcher = self._read_event
+            self._wait(watcher, timeout, _WRITE_TIMEOUT)
+            if self._sslobj is not sslobj:
+                raise cancel_wait_ex()
 
     def write(self, data: Any) -> int:
         """Encrypt and send ``data``; returns how many bytes of it were sent."""
         sslobj = self._sslobj
         if sslobj is None:
             raise ValueError("Write on closed or unwrapped SSL socket.")
-        return int(self._tls_call(sslobj.write, (data,), _WRITE_TIMEOUT))
+        return self._tls_write(sslobj, data, self._timeout)
 
     def unwrap(self) -> Any:
         """Run the TLS closing handshake and return the socket, now plain again."""
@@ -422,28 +455,39 @@ class SSLSocket(_green_socket):
     # ----------------------------------------------- the socket methods
 
     def send(self, data: Any, flags: int = 0, timeout: Any = _NONE) -> int:
-        if self._sslobj is None:
+        sslobj = self._sslobj
+        if sslobj is None:
             return _green_socket.send(self, data, flags, timeout)
         if flags != 0:
             raise ValueError(f"non-zero flags not allowed in calls to send() on {type(self)}")
-        return int(self._tls_call(self._sslobj.write, (data,), _WRITE_TIMEOUT, timeout))
+        return self._tls_write(sslobj, data, self._timeout if timeout is _NONE else timeout)
 
     def sendall(self, data: Any, flags: int = 0) -> None:
-        if self._sslobj is None:
+        sslobj = self._sslobj
+        if sslobj is None:
             return _green_socket.sendall(self, data, flags)
         if flags != 0:
             raise ValueError(f"non-zero flags not allowed in calls to sendall() on {type(self)}")
         timeout = self._timeout
-        deadline = _time.monotonic() + timeout if timeout else None
+        if not timeout:
+            # No deadline to share out: one write takes it all.
+            if type(data) is bytes:
+                if data:
+                    self._tls_write(sslobj, data, timeout)
+                return None
+            with memoryview(data) as view, view.cast("B") as octets:
+                if octets:
+                    self._tls_write(sslobj, octets, timeout)
+            return None
+        deadline = _time.monotonic() + timeout
         with memoryview(data) as view, view.cast("B") as octets:
             total = len(octets)
             sent = 0
             while sent < total:
-                if deadline is not None:
-                    timeout = deadline - _time.monotonic()
-                    if timeout <= 0.0:
-                        raise _timeout_type(_WRITE_TIMEOUT)
-                sent += self.send(octets[sent:], 0, timeout)
+                left = deadline - _time.monotonic()
+                if left <= 0.0:
+                    raise _timeout_type(_WRITE_TIMEOUT)
+                sent += self._tls_write(sslobj, octets[sent:] if sent else octets, left)
         return None
 
     def sendto(self, data: Any, flags_or_addr: Any, addr: Any = None) -> int:
@@ -472,10 +516,14 @@ class SSLSocket(_green_socket):
     def recv_into(self, buffer: Any, nbytes: int | None = None,  # type: ignore[override]
                   flags: int = 0) -> int:
         if nbytes is None:
-            nbytes = 1024
-            if buffer is not None:
-                with memoryview(buffer) as view:
-                    nbytes = view.nbytes or 1024
+            if type(buffer) is memoryview:
+                # What a makefile() reader passes: no second view needed.
+                nbytes = buffer.nbytes or 1024
+            else:
+                nbytes = 1024
+                if buffer is not None:
+                    with memoryview(buffer) as view:
+                        nbytes = view.nbytes or 1024
         if self._sslobj is None:
             return _green_socket.recv_into(self, buffer, nbytes, flags)
         if flags != 0:
