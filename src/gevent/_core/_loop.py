@@ -86,7 +86,9 @@ class Loop:
         self._timer_blanks = 0
         self._timer_seq = 0
         self._nrefs = 0
-        self._fds: dict[int, list[_watchers.io]] = {}
+        self._fds: dict[int, list[_watchers.io]] = {}  # the started io watchers
+        self._dirty: set[int] = set()  # descriptors whose watchers changed since the poll
+        self._tokens: dict[int, _Token] = {}  # see _apply_interest
         self._always_ready: set[int] = set()
         self._prepares: list[_watchers.watcher] = []
         self._checks: list[_watchers.watcher] = []
@@ -260,12 +262,14 @@ class Loop:
     # ------------------------------------------------------------------- io
 
     def _io_start(self, w: _watchers.io) -> None:
+        # Only record the change: _apply_interest makes it, once, before the poll.
         fd = w.fd
         lst = self._fds.get(fd)
         if lst is None:
-            lst = self._fds[fd] = []
-        lst.append(w)
-        self._io_update(fd, lst)
+            self._fds[fd] = [w]
+        else:
+            lst.append(w)
+        self._dirty.add(fd)
 
     def _io_stop(self, w: _watchers.io) -> None:
         fd = w.fd
@@ -278,32 +282,90 @@ class Loop:
             return
         if not lst:
             del self._fds[fd]
-        self._io_update(fd, lst)
+        self._dirty.add(fd)
 
-    def _io_update(self, fd: int, lst: list[_watchers.io]) -> None:
-        mask = 0
-        for w in lst:
-            mask |= w._events
-        if fd in self._always_ready:
-            if not mask:
-                self._always_ready.discard(fd)
-            return
-        try:
-            self._poller.register(fd, mask)
-        except PermissionError:
-            # Regular files cannot be polled; like libev, treat them as always ready.
-            self._always_ready.add(fd)
-        except OSError as exc:
-            if exc.errno == errno.EBADF and mask:
-                # Closed under a started watcher: report it ready once so the
-                # owner's next read or write meets the real error.
+    def _apply_interest(self) -> None:
+        """Bring the poller up to date with the watchers, just before a poll.
+
+        A descriptor nobody waits on now keeps its registration (the next wait
+        is then free); it is dropped when the poll reports it (``_narrow``) or
+        by ``closing_fd``. A kept registration is trusted only for watchers that
+        hold its token: a new watcher object (a new socket, perhaps on a number
+        that was closed behind our back and reused) costs one checking
+        ``register`` (``EPOLL_CTL_MOD``), which repairs the set if the kernel
+        had forgotten it.
+        """
+        dirty = self._dirty
+        self._dirty = set()
+        fds = self._fds
+        poller = self._poller
+        masks = poller.masks
+        tokens = self._tokens
+        always_ready = self._always_ready
+        for fd in dirty:
+            lst = fds.get(fd)
+            if not lst:
+                always_ready.discard(fd)
+                continue  # kept: dropped lazily
+            want = 0
+            for w in lst:
+                want |= w._events
+            if fd in always_ready:
+                continue
+            token = tokens.get(fd)
+            if token is not None and masks.get(fd) == want:
+                for w in lst:
+                    if w._reg is not token:
+                        break
+                else:
+                    continue  # registered as wanted, by or for these watchers
+            if token is None or fd not in masks:
+                token = tokens[fd] = _Token()
+            try:
+                poller.register(fd, want)
+            except OSError as exc:
+                tokens.pop(fd, None)
+                # Regular files cannot be polled: like libev, treat them as always
+                # ready. A descriptor closed under a started watcher is reported
+                # ready so the owner's next call meets the real error.
+                always_ready.add(fd)
+                if not isinstance(exc, PermissionError) and exc.errno != errno.EBADF:
+                    self.handle_error(lst[0], type(exc), exc, exc.__traceback__)
+                continue
+            for w in lst:
+                w._reg = token
+        if poller.dropped:
+            self._poller_dropped()
+
+    def _poller_dropped(self) -> None:
+        # A rebuild of the poller's set could not register these again (closed
+        # behind our back): their watchers, if any, are reported ready once.
+        poller = self._poller
+        dropped = poller.dropped
+        poller.dropped = []
+        for fd in dropped:
+            self._tokens.pop(fd, None)
+            if self._fds.get(fd):
                 self._always_ready.add(fd)
-            elif mask:
-                raise
+
+    def _narrow(self, fd: int) -> None:
+        # The poll reported ``fd`` and no watcher wants it now: stop it at once
+        # (level-triggered, it would be reported again on every poll).
+        self._tokens.pop(fd, None)
+        self._poller.discard(fd)
+        if self._poller.dropped:
+            self._poller_dropped()
 
     def closing_fd(self, fd: int) -> bool:
-        """Tell the loop ``fd`` is about to be closed; True if watchers were using it."""
+        """Tell the loop ``fd`` is about to be closed; True if watchers were using it.
+
+        Drops everything kept for it: the registration, its token, a pending change.
+        """
+        self._tokens.pop(fd, None)
+        self._dirty.discard(fd)
         self._poller.unregister(fd)
+        if self._poller.dropped:
+            self._poller_dropped()
         self._always_ready.discard(fd)
         # Watchers still on it are about to be cancelled by their owner. Others
         # (a select() or poll() on the same descriptor) are fed as ready, like
@@ -471,7 +533,10 @@ class Loop:
             if self._callbacks:
                 self._run_callbacks()
 
-        # 3. Poll, without blocking if there is something to do already.
+        # 3. Apply the interest changes in one batch; poll, without blocking if
+        # there is something to do already.
+        if self._dirty:
+            self._apply_interest()
         if nowait or self._callbacks or self._idles or self._fed or self._always_ready \
                 or not self._nrefs:
             timeout: float | None = 0.0
@@ -508,6 +573,8 @@ class Loop:
                         w._revents = hit
                         w._pending = True
                         fired.append(w)
+            else:
+                self._narrow(fd)
         if self._always_ready:
             for fd in list(self._always_ready):
                 for w in fds.get(fd, ()):
@@ -600,10 +667,12 @@ class Loop:
                 _os_close(fd)
             except OSError:
                 pass
+        # The child's registrations start again from the watchers: nothing kept
+        # for the parent's set is trusted.
         self._poller = self._poller_class()
         self._open_wakeup()
-        for fd, lst in list(self._fds.items()):
-            self._io_update(fd, lst)
+        self._tokens.clear()
+        self._dirty.update(self._fds)
         self._fork_pending = True
 
     def destroy(self) -> None:
@@ -620,6 +689,8 @@ class Loop:
         self._callbacks.clear()
         self._timers.clear()
         self._fds.clear()
+        self._dirty.clear()
+        self._tokens.clear()
         self._poller.close()
         for fd in (self._wakeup_r, self._wakeup_w):
             try:
@@ -654,6 +725,12 @@ class Loop:
         return (f"<{type(self).__module__}.{type(self).__name__} at {id(self):#x} "
                 f"{self.backend}{default} ref={self._nrefs} callbacks={len(self._callbacks)} "
                 f"timers={len(self._timers) - self._timer_blanks} fds={len(self._fds)}>")
+
+
+class _Token:
+    """Stands for one registration of a descriptor; watchers that saw it made hold it."""
+
+    __slots__ = ()
 
 
 def _neg_priority(w: _watchers.watcher) -> int:

@@ -155,7 +155,10 @@ class watcher:
 class io(watcher):
     """Readiness of a file descriptor: events is READ (1), WRITE (2) or both."""
 
-    __slots__ = ("_events", "_pass_events", "_revents", "fd")
+    # ``_reg`` is the loop's token for the registration this watcher has seen
+    # made or checked: the loop trusts a kept registration only for watchers
+    # holding the current token (see ``Loop._apply_interest``).
+    __slots__ = ("_events", "_pass_events", "_reg", "_revents", "fd")
 
     def __init__(self, loop: Loop, fd: int, events: int, ref: bool = True,
                  priority: int | None = None) -> None:
@@ -170,6 +173,7 @@ class io(watcher):
         self._events = events
         self._revents = 0
         self._pass_events = False
+        self._reg: object = None
 
     def start(self, callback: Callable[..., Any], *args: Any, pass_events: bool = False) -> None:
         self._pass_events = pass_events
