@@ -4,11 +4,13 @@
 
 Three producer and three consumer threads, half of them running greenlets in
 their own hub and half plain threads without one, share one queue (unbounded,
-maxsize 1 and maxsize 5 in turn). They mix blocking calls, timeouts and
-``get_nowait``, under a 1 us switch interval. Every item must arrive exactly
-once and ``join()`` must return once every ``task_done()`` is in. A rougher
-version of it found the unlocked put that made its item visible before counting
-its task (now pinned down deterministically in test_threads.py). Races are
+maxsize 1, 5 and 100 in turn, and maxsize 5 with a thread that keeps changing
+the bound, so bounded queues go through their room tokens and off them).
+They mix blocking calls, timeouts and ``get_nowait``, under a 1 us switch
+interval. Every item must arrive exactly once and ``join()`` must return once
+every ``task_done()`` is in. A rougher version of it found the unlocked put
+that made its item visible before counting its task (now pinned down
+deterministically in test_threads.py). Races are
 found by chance: run it for minutes, on every interpreter, after changing the
 queue's unlocked paths.
 """
@@ -42,9 +44,18 @@ def _in_own_hub(body: Callable[[], None]) -> None:
             hub.destroy(destroy_loop=True)
 
 
-def one_round(maxsize: int | None, seed: int) -> None:
+def one_round(maxsize: int | None, seed: int, resize: bool = False) -> None:
     rnd = random.Random(seed)
     q: Queue = Queue(maxsize)
+    resizing = threading.Event()
+
+    def resizer() -> None:
+        sizes = (5, 1, 8, 3, 100, 2)
+        n = 0
+        while not resizing.is_set():
+            q.maxsize = sizes[n % len(sizes)]
+            n += 1
+            time.sleep(0.0005)
     got: list[Any] = []
     got_lock = threading.Lock()
 
@@ -84,9 +95,15 @@ def one_round(maxsize: int | None, seed: int) -> None:
     consumers = [thread(consumer, c % 2 == 0) for c in range(CONSUMERS)]
     producers = [thread(lambda pid=pid: producer(pid), pid % 2 == 1)  # type: ignore[misc]
                  for pid in range(PRODUCERS)]
+    if resize:
+        r = threading.Thread(target=resizer)
+        r.start()
     for t in producers:
         t.join(60)
         assert not t.is_alive(), "a producer is stuck"
+    if resize:
+        resizing.set()
+        r.join(60)
     keeper = gevent.spawn(gevent.sleep, 60)
     for _ in range(CONSUMERS):
         q.put(None)
@@ -105,9 +122,11 @@ def main() -> None:
     start = time.monotonic()
     rounds = 0
     while time.monotonic() - start < seconds:
-        for maxsize in (None, 1, 5):
+        for maxsize in (None, 1, 5, 100):
             one_round(maxsize, rounds)
             rounds += 1
+        one_round(5, rounds, resize=True)
+        rounds += 1
     print(f"ok: {rounds} rounds in {time.monotonic() - start:.0f} s")
 
 

@@ -28,6 +28,10 @@ it back (``owner._give_back``); a putter's item is already with the owner and
 What an owner provides: ``_lock``, ``getters``, ``putters`` and
 ``_give_back(record)``, called under the lock, returning the records it
 completed.
+
+``_Room`` keeps the free slots of a plain bounded queue as room tokens, so that
+its puts need not take the lock to respect the bound; ``_queue``'s docstring
+("Room tokens") gives the scheme and its interleavings.
 """
 
 from __future__ import annotations
@@ -45,6 +49,11 @@ from ..timeout import Timeout
 from ._linkable import _NativeWaiter
 
 __all__: list[str] = []
+
+_LOCKED = 0  # a queue's put mode (``_unlocked``) when it takes the lock
+# At most this many free slots are room tokens at a time; the rest are counted
+# in ``_spare`` (under the lock), so a huge bound costs no memory.
+_ROOM_BATCH = 1024
 
 _switch_to = _RawGreenlet.switch
 
@@ -222,3 +231,96 @@ class _Lines:
         return result
 
     next = __next__
+
+
+class _Room:
+    """Room tokens: the free slots of a plain bounded queue (see ``_queue``).
+
+    ``_room`` holds one token per free slot, up to ``_ROOM_BATCH``; ``_spare``
+    counts the others. Everything here runs under the queue's lock; the
+    unlocked paths only ``pop`` a token (put) and ``append`` one (get).
+    """
+
+    # Provided by the queue.
+    queue: Any
+    _maxsize: Any
+    _fast: int
+    _unlocked: int
+    _get_free: bool
+    _room_on: bool
+    _room: list[None]
+    _spare: int
+    _buffer: Any
+
+    def _start_room(self, mode: int) -> None:
+        # At construction: count the free slots in tokens from now on.
+        free = self._maxsize - len(self.queue)
+        tokens = min(free, _ROOM_BATCH)
+        self._room = [None] * tokens
+        self._spare = free - tokens
+        self._buffer = self.queue
+        self._unlocked = mode
+        self._get_free = False
+        self._room_on = True
+
+    def _tokens(self) -> bool:
+        # Whether tokens count the free slots. A buffer replaced from outside
+        # holds items no token accounts for: from then on, count by length.
+        if not self._room_on:
+            return False
+        if self.queue is self._buffer:
+            return True
+        self._drop_tokens()
+        return False
+
+    def _take_room(self) -> bool:
+        # With tokens: reserve a slot, if one is free.
+        try:
+            self._room.pop()
+        except IndexError:
+            spare = self._spare
+            if not spare:
+                return False
+            # Turn a batch of spare slots into tokens, one of them ours.
+            tokens = min(spare, _ROOM_BATCH)
+            self._spare = spare - tokens
+            self._room.extend([None] * (tokens - 1))
+        return True
+
+    def _give_room(self) -> None:
+        # An item left the buffer (on a locked path): its slot is free.
+        if self._room_on and self._tokens():
+            self._room.append(None)
+
+    def _drop_tokens(self) -> None:
+        # Stop counting room in tokens, for good. A fresh empty list sends a
+        # put that has yet to take its token to the locked path; a put that
+        # has taken one already still lands (it came first); a get that read
+        # the old mode gives its token to the dead list.
+        self._get_free = True
+        self._room_on = False
+        self._unlocked = self._fast if self._maxsize is None else _LOCKED
+        self._room = []
+        self._spare = 0
+        self._buffer = None
+
+    def _resize_room(self, old: int, new: Any) -> None:
+        # With tokens, after ``maxsize`` went from ``old`` to ``new``.
+        if new is None or type(new) is not int:
+            self._drop_tokens()
+        elif new > old:
+            self._spare += new - old
+        else:
+            # Take back the slots that are gone, spare ones first. If fewer are
+            # free (the buffer holds more than the new bound, or puts have
+            # reserved them), count by length from now on.
+            gone = old - new
+            spare = self._spare
+            self._spare = max(0, spare - gone)
+            room = self._room
+            for _ in range(gone - spare):
+                try:
+                    room.pop()
+                except IndexError:
+                    self._drop_tokens()
+                    return

@@ -23,10 +23,52 @@ across threads too.
 
 How put and get reach the items depends on the class (``_fast``, one of the
 modes below): through the hooks when a subclass overrides one, else straight to
-the deque. Under the GIL, ``get`` (and ``put`` on an unbounded queue) of a
-plain queue skip the lock unless someone is parked; a caller that parks
-re-checks the buffer after joining its line, so the two cannot miss each other.
-docs/design.md, "Unlocked puts and gets", gives the rules.
+the deque. Under the GIL, ``put`` and ``get`` of a plain queue skip the lock
+unless someone is parked; a caller that parks re-checks the buffer after
+joining its line, so the two cannot miss each other. docs/design.md,
+"Unlocked puts and gets", gives the rules.
+
+Room tokens (plain bounded queues under the GIL)
+------------------------------------------------
+A bounded put must check for room and append as one step. Instead of the lock,
+``_room`` holds one token per free slot (``_Room`` in ``_parking``; past
+``_ROOM_BATCH`` the rest are counted in ``_spare``): a put reserves a slot with
+an atomic ``_room.pop()`` and only then counts its task and appends
+(``IndexError``: full, take the locked path, which parks); a get appends a
+token after it took an item. Every insertion takes a token first and every
+removal, on any path, gives one back, so items + tokens + spare + puts between
+their two steps + gets between theirs == maxsize, always. Interleavings:
+
+- *Put/put, put/get*: a put owns the token it popped, a get returns one only
+  once its item is out: never more than maxsize items. Items still move by one
+  atomic append and one atomic popleft: none lost or doubled.
+- *A putter parks as a get makes room* (parking re-checks, on tokens): the
+  putter joins ``putters`` under the lock, then ``_match`` pops a token for the
+  first in line; the get appends its token, then looks at ``putters``
+  (``_settle_get``). Whichever is second sees the other. A newcomer at the lock
+  queues behind parked putters even if a token is free. *A getter parks as a
+  put lands*: as unbounded (it re-checks the buffer; the put then looks).
+- *Across threads only*, a put may take the token a get just returned before
+  that get's ``_settle_get`` serves a parked putter (the mirror of the getter
+  race). In one thread nothing runs in between: FIFO holds (design rule 6).
+- *maxsize setter*: a larger bound adds spare slots; a smaller one takes spare
+  slots, then tokens, back. If too few are free, or the bound becomes None or a
+  non-int, tokens stop for good (``_drop_tokens``: puts lock and check the
+  length). A put that had its token lands anyway (it came first, as items over
+  a shrunk bound stay); a fresh empty list sends later puts to the lock.
+- *shutdown()*: a put checks ``is_shutdown`` before its pop and after its
+  append; in between, ``_settle_put`` takes the item back and returns the token
+  (or a getter has it). Parked putters hold no token.
+- *task_done/join*: the task is counted after the pop, before the item lands,
+  as on the unbounded path.
+- *Give-back* (a getter interrupted after the hand-off) takes a token; if a put
+  took the slot, the item goes back over the bound (as in gevent) and tokens
+  stop. So they do at construction with more items than maxsize, and when the
+  buffer is replaced from outside (put sees ``queue is not _buffer``).
+- Locked readers that find an item gone give no token back.
+- ``_HOOKS`` classes (``LifoQueue``, ``PriorityQueue``), unbounded queues and
+  free-threaded builds (``_UNLOCKED_OK`` false) have no tokens. A bounded
+  ``SimpleQueue`` takes its tokens under the lock (its gets need none).
 """
 
 from __future__ import annotations
@@ -48,6 +90,7 @@ from .._hub_local import get_hub_if_exists as _get_hub_if_exists
 from ._event import Event
 from ._linkable import _wait_hub
 from ._parking import (
+    _LOCKED,
     _abandon,
     _check_timeout,
     _in_hub,
@@ -55,6 +98,7 @@ from ._parking import (
     _park,
     _park_resumed,
     _Parked,
+    _Room,
     _switch_to,
     _wake,
 )
@@ -82,12 +126,18 @@ _UNLOCKED_OK = getattr(sys, "_is_gil_enabled", lambda: True)()
 _HOOKS = 0        # an item hook or ``_on_put`` is overridden: always call the hooks
 _PLAIN = 1        # no hook overridden: append to and pop from the deque directly
 _PLAIN_TASKS = 2  # as _PLAIN, with Queue's task counting (its ``_on_put``) inlined
-# ``_unlocked`` is the mode when put may skip the lock (a plain unbounded queue
-# under the GIL), else this:
-_LOCKED = 0
+# How put reaches the buffer: the value of ``_unlocked``. ``_PLAIN`` and
+# ``_PLAIN_TASKS`` (a plain unbounded queue under the GIL): append without the
+# lock. ``_ROOM_TASKS``: a bounded Queue under the GIL takes a room token, then
+# appends, without the lock. Otherwise ``_LOCKED`` (0, from _parking; a bounded
+# SimpleQueue takes its token under the lock).
+_ROOM_TASKS = 3
+# How get reaches the buffer: ``_unlocked_get`` says it may pop without the
+# lock (a plain queue under the GIL); then either ``_get_free`` (nothing more
+# to do) or ``_room_on`` (room tokens count the free slots: give one back).
 
 
-class SimpleQueue(_Lines):
+class SimpleQueue(_Room, _Lines):
     """A FIFO queue for greenlets; ``maxsize`` None (or <= 0) means unbounded.
 
     ``bool(q)`` is always True; ``len(q)`` is ``qsize()``. Iterating calls
@@ -135,15 +185,19 @@ class SimpleQueue(_Lines):
         self.putters: collections.deque[_Parked] = _deque()
         self.hub = _get_hub_if_exists()
         self.is_shutdown = False
-        self._fast = type(self)._fast  # an instance attribute reads faster
-        # See "Unlocked puts and gets" in design.md: put skips the lock only
-        # when unbounded (a bound must hold exactly), get whenever it can.
-        self._unlocked = self._fast if maxsize is None and _UNLOCKED_OK else _LOCKED
-        self._unlocked_get = self._fast != _HOOKS and _UNLOCKED_OK
+        fast = self._fast = type(self)._fast  # an instance attribute reads faster
+        # A plain queue under the GIL puts and gets without the lock; bounded,
+        # it counts free slots in room tokens (module docstring, design.md).
+        plain = fast != _HOOKS and _UNLOCKED_OK
+        self._unlocked = fast if maxsize is None and plain else _LOCKED
+        self._unlocked_get = self._get_free = plain
+        self._room_on, self._room, self._spare, self._buffer = False, [], 0, None
         if items:
             self._init(maxsize, items)
         else:
             self._init(maxsize)
+        if plain and type(maxsize) is int and len(self.queue) <= maxsize:  # type: ignore[operator]
+            self._start_room(_LOCKED if fast == _PLAIN else _ROOM_TASKS)
 
     # ------------------------------------------------------------- hooks
 
@@ -215,8 +269,12 @@ class SimpleQueue(_Lines):
         if value is not None and value <= 0:
             value = None
         with self._lock:
+            old = self._maxsize
             self._maxsize = value
-            self._unlocked = self._fast if value is None and _UNLOCKED_OK else _LOCKED
+            if self._tokens():
+                self._resize_room(old, value)
+            else:
+                self._unlocked = self._fast if value is None and _UNLOCKED_OK else _LOCKED
             done = self._match()
         if done:
             _wake(done)
@@ -229,9 +287,16 @@ class SimpleQueue(_Lines):
         putters = self.putters
         getters = self.getters
         maxsize = self._maxsize
+        tokens = self._tokens()
+        room = self._room
         while True:
             progress = False
-            while putters and (maxsize is None or len(self.queue) < maxsize):
+            while putters:
+                if tokens:
+                    if not self._take_room():  # the putter's slot
+                        break
+                elif maxsize is not None and len(self.queue) >= maxsize:
+                    break
                 p = putters.popleft()
                 try:
                     self._put(p.item)
@@ -240,6 +305,8 @@ class SimpleQueue(_Lines):
                     # A subclass hook failed: the parked putter gets the error,
                     # not whoever happened to make room for it.
                     p.error = exc
+                    if tokens:  # (the plain append failed: the slot stays free)
+                        room.append(None)
                 p.item = None
                 done.append(p)
                 progress = True
@@ -250,6 +317,8 @@ class SimpleQueue(_Lines):
                         g.item = self._peek()
                     else:
                         g.item = self._get()
+                        if tokens:
+                            room.append(None)
                         progress = True
                 except Exception as exc:
                     if self._unlocked_get and isinstance(exc, IndexError):
@@ -267,18 +336,40 @@ class SimpleQueue(_Lines):
         """Add ``item``; if full, wait (``Full`` if not ``block`` or on timeout)."""
         unlocked = self._unlocked
         if unlocked and not self.is_shutdown:
-            # Unbounded: append without the lock, then look for parked getters
-            # (they re-check the buffer after joining the line; see design.md).
+            # Append without the lock, then look for parked getters (they
+            # re-check the buffer after joining the line; see design.md).
             if unlocked == _PLAIN_TASKS:
                 # Count the task first: once the item is in, another thread may
                 # get it and call task_done() at once.
                 self._tasks.append(None)
                 if self._cond._flag:
                     self._tasks_started()
-            self.queue.append(item)
-            if self.getters or self.is_shutdown:
-                self._settle_put(item)
-            return
+                self.queue.append(item)
+                if self.getters or self.is_shutdown:
+                    self._settle_put(item)
+                return
+            # Bounded: reserve a slot with one atomic pop of a room token; none
+            # left (or a buffer replaced from outside): the locked path.
+            if unlocked == _ROOM_TASKS:
+                queue = self.queue
+                if queue is self._buffer:
+                    try:
+                        self._room.pop()
+                    except IndexError:
+                        pass
+                    else:
+                        self._tasks.append(None)  # counted first, as above
+                        if self._cond._flag:
+                            self._tasks_started()
+                        queue.append(item)
+                        if self.getters or self.is_shutdown:
+                            self._settle_put(item)
+                        return
+            else:  # _PLAIN
+                self.queue.append(item)
+                if self.getters or self.is_shutdown:
+                    self._settle_put(item)
+                return
         lock = self._lock
         lock.acquire()
         try:
@@ -286,7 +377,9 @@ class SimpleQueue(_Lines):
                 raise ShutDown
             queue = self.queue
             maxsize = self._maxsize
-            if maxsize is None or len(queue) < maxsize:
+            room = ((not self.putters and self._take_room()) if self._room_on and self._tokens()
+                    else maxsize is None or len(queue) < maxsize)
+            if room:
                 fast = self._fast
                 if fast:  # _PLAIN or _PLAIN_TASKS
                     queue.append(item)
@@ -328,6 +421,7 @@ class SimpleQueue(_Lines):
                 for i in range(len(queue) - 1, -1, -1):
                     if queue[i] is item:
                         del queue[i]
+                        self._give_room()
                         if self._fast == _PLAIN_TASKS:
                             self._task_undone()
                         raise ShutDown
@@ -339,6 +433,7 @@ class SimpleQueue(_Lines):
                     item = queue.popleft()
                 except IndexError:  # an unlocked get in another thread took it
                     return
+                self._give_room()
                 g = getters.popleft()
                 g.item = item
                 done = None
@@ -371,15 +466,19 @@ class SimpleQueue(_Lines):
         with self._lock:
             if self.is_shutdown:
                 raise ShutDown
-            if self._maxsize is None or len(self.queue) < self._maxsize:
+            room = not self.putters and (  # else wait behind them
+                self._take_room() if self._tokens()
+                else self._maxsize is None or len(self.queue) < self._maxsize)
+            if room:
                 self._put(item)
                 self._on_put()
                 done = self._match()
                 parked = None  # type: ignore[assignment]
             else:
                 self.putters.append(parked)
-                # An unlocked get that made room meanwhile did not see us.
-                done = self._match() if len(self.queue) < self._maxsize else []
+                # An unlocked get that made room meanwhile did not see us:
+                # look again (_match takes a token, or checks the length).
+                done = self._match()
         if done:
             _wake(done)  # possibly our own wake-up
         if parked is None:
@@ -397,7 +496,7 @@ class SimpleQueue(_Lines):
         Raises ``Empty`` if not ``block``, or when ``timeout`` expires.
         """
         queue = self.queue
-        if self._unlocked_get and queue:
+        if self._get_free and queue:
             # Take without the lock, then let a parked putter in (putters
             # re-check for room after joining their line).
             try:
@@ -405,6 +504,17 @@ class SimpleQueue(_Lines):
             except IndexError:
                 pass  # another thread took the last item
             else:
+                if self.putters:
+                    self._settle_get()
+                return item
+        elif self._room_on and queue:
+            # The same, giving the slot's token back before looking at putters.
+            try:
+                item = queue.popleft()
+            except IndexError:
+                pass
+            else:
+                self._room.append(None)
                 if self.putters:
                     self._settle_get()
                 return item
@@ -491,11 +601,15 @@ class SimpleQueue(_Lines):
         if not len(self.queue):
             return _NOTHING
         try:
-            return self._peek() if peek else self._get()
+            if peek:
+                return self._peek()
+            item = self._get()
         except IndexError:
             if not self._unlocked_get:
                 raise
             return _NOTHING  # an unlocked get() in another thread took it
+        self._give_room()
+        return item
 
     def get_nowait(self) -> Any:
         return self.get(False)
@@ -517,6 +631,10 @@ class SimpleQueue(_Lines):
         # Under the lock: a getter interrupted after it was handed an item.
         if parked.peek or parked.error is not None:
             return []
+        if self._tokens() and not self._take_room():
+            # A put took the slot meanwhile: the item goes back over the
+            # bound (as in gevent), which no token accounts for.
+            self._drop_tokens()
         self._put(parked.item)
         parked.item = None
         return self._match()
