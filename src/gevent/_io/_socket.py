@@ -35,7 +35,7 @@ from typing import Any
 from greenlet import getcurrent
 from greenlet import greenlet as _RawGreenlet
 
-from .._hub_local import _threadlocal, get_hub_if_exists
+from .._hub_local import _threadlocal
 from .._hub_local import get_hub_noargs as get_hub
 from ..exceptions import ConcurrentObjectUseError, InvalidSwitchError
 from ..timeout import Timeout
@@ -49,6 +49,8 @@ _error = _stdsocket_module.error
 _timeout_type = _stdsocket_module.timeout
 _getdefaulttimeout = _stdsocket_module.getdefaulttimeout
 _SOL_SOCKET = _stdsocket_module.SOL_SOCKET
+_AF_INET = _stdsocket_module.AF_INET
+_SOCK_STREAM = _stdsocket_module.SOCK_STREAM
 _SO_ERROR = _stdsocket_module.SO_ERROR
 _CONNECT_PENDING = (EWOULDBLOCK, EINPROGRESS, EALREADY)
 # The C socket's own getters (plain ints), called as functions.
@@ -99,11 +101,24 @@ class socket(_stdsocket):
 
     def __init__(self, family: int = -1, type: int = -1, proto: int = -1,
                  fileno: Any = None) -> None:
-        _stdsocket.__init__(self, family, type, proto, fileno)
+        # The stdlib's __init__, unrolled (accept makes one per connection):
+        # defaults only for a new descriptor, then its two bookkeeping slots.
+        if fileno is None:
+            if family == -1:
+                family = _AF_INET
+            if type == -1:
+                type = _SOCK_STREAM
+            if proto == -1:
+                proto = 0
+        _csocket.__init__(self, family, type, proto, fileno)
+        self._io_refs = 0
+        self._closed = False
         # The C socket took getdefaulttimeout(); that is the user's timeout now.
         self._timeout: float | None = _csocket.gettimeout(self)
         _csocket.setblocking(self, False)
-        hub = get_hub()
+        hub = _threadlocal.hub
+        if hub is None:
+            hub = get_hub()
         self.hub: Any = hub
         fd = _csocket.fileno(self)
         self._read_event: Any = hub.loop.io(fd, 1)
@@ -231,17 +246,26 @@ class socket(_stdsocket):
         hub = self.hub
         if hub is None or hub.loop is None:
             return
-        watchers = []
+        if _threadlocal.hub is hub:
+            # A watcher nobody waits on needs no hub callback: the common close.
+            if read:
+                w = self._read_event
+                if w.callback is not None:
+                    hub.cancel_wait(w, cancel_wait_ex, close_watchers)
+                elif close_watchers:
+                    w.close()
+            if write:
+                w = self._write_event
+                if w.callback is not None:
+                    hub.cancel_wait(w, cancel_wait_ex, close_watchers)
+                elif close_watchers:
+                    w.close()
+            return
+        threadsafe = hub.loop.run_callback_threadsafe
         if read:
-            watchers.append(self._read_event)
+            threadsafe(hub.cancel_wait, self._read_event, cancel_wait_ex, close_watchers)
         if write:
-            watchers.append(self._write_event)
-        if get_hub_if_exists() is hub:
-            for w in watchers:
-                hub.cancel_wait(w, cancel_wait_ex, close_watchers)
-        else:
-            for w in watchers:
-                hub.loop.run_callback_threadsafe(hub.cancel_wait, w, cancel_wait_ex, close_watchers)
+            threadsafe(hub.cancel_wait, self._write_event, cancel_wait_ex, close_watchers)
 
     # ----------------------------------------------------- life cycle
 
@@ -250,7 +274,7 @@ class socket(_stdsocket):
         if fd >= 0:
             self._cancel_waiters(close_watchers=True)
             hub = self.hub
-            if hub is not None and hub.loop is not None and get_hub_if_exists() is hub:
+            if hub is not None and _threadlocal.hub is hub and hub.loop is not None:
                 hub.loop.closing_fd(fd)
         _ss.close(self)
 
