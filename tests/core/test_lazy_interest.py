@@ -621,5 +621,28 @@ def test_green_socket_round_trips_cost_no_registration() -> None:
             delattr(poller, name)
 
 
+def test_green_socket_on_a_number_closed_behind_our_back_and_reused() -> None:
+    import gevent
+    from gevent import socket as gsocket
+
+    a, b = gsocket.socketpair()
+    gevent.spawn_later(0.01, b.sendall, b"x")
+    assert a.recv(10) == b"x"  # the registration is kept after this wait
+    fd = a.fileno()
+    os.close(a.detach())  # no closing_fd: behind the loop's back
+    b.close()
+    c, d = gsocket.socketpair()
+    try:
+        new, other = (c, d) if c.fileno() == fd else (d, c)
+        assert new.fileno() == fd
+        for i in range(3):
+            gevent.spawn_later(0.01, other.sendall, b"y%d" % i)
+            with gevent.Timeout(5):
+                assert new.recv(10) == b"y%d" % i
+    finally:
+        c.close()
+        d.close()
+
+
 if sys.platform != "linux":  # pragma: no cover
     pytestmark = pytest.mark.skip(reason="these tests count Linux descriptor numbers")

@@ -9,9 +9,11 @@ One iteration of ``Loop.run`` does, in order:
    every 64 callbacks), or the switch interval has passed (so a long queue or a
    ``sleep(0)`` storm cannot make timers late or starve I/O);
 2. call the ``fork`` watchers if ``reinit`` was called, then the ``prepare`` watchers;
-3. poll: block until a descriptor is ready, the nearest timer is due, or another
-   thread wakes us. The poll does not block at all when callbacks are queued,
-   idle watchers are started, or nothing holds a reference;
+3. apply the descriptor interest changes made since the last poll, in one
+   batch (``_apply_interest``), then poll: block until a descriptor is ready,
+   the nearest timer is due, or another thread wakes us. The poll does not
+   block at all when callbacks are queued, idle watchers are started, or
+   nothing holds a reference;
 4. collect what fired: descriptors, wake-ups (threadsafe callbacks, ``async_``
    sends, signals), due timers, idle watchers (only when nothing else fired),
    and the ``check`` watchers; call them, highest ``priority`` first and in
@@ -19,6 +21,14 @@ One iteration of ``Loop.run`` does, in order:
 
 ``run()`` returns when no started watcher with ``ref=True`` and no callback is
 left. The hub turns that into ``LoopExit`` for whoever was waiting.
+
+Descriptor interest is lazy: starting or stopping an io watcher only marks its
+descriptor, and a registration outlives the wait that made it, so a socket that
+waits again costs no system call. It is dropped when the poll reports the
+descriptor and nobody waits on it (at once, so a ready descriptor cannot make
+the loop spin), or by ``closing_fd``. Registrations belong to the kernel's open
+file, not to the number, so a kept one is trusted only by the watchers that saw
+it made: a new watcher object checks it first (see ``_apply_interest``).
 
 Timers live in a binary heap of ``[deadline, sequence, timer]`` entries (their
 items are named ``_DEADLINE``, ``_SEQUENCE`` and ``_TIMER``, see ``_watchers``).
