@@ -372,3 +372,24 @@ def test_no_reference_cycles(virtual_hub: Hub, operation: Callable[[], None]) ->
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_the_write_watcher_is_made_on_the_first_wait_to_write(
+        pair: tuple[socket.socket, socket.socket]) -> None:
+    a, b = pair
+    a.sendall(b"fits in the buffer")
+    assert b.recv(100) == b"fits in the buffer"
+    assert a._write_io is None
+    a.ref = False
+    g = gevent.spawn(a.sendall, b"x" * (8 * 1024 * 1024))
+    gevent.sleep(0.05)
+    watcher = a._write_io
+    assert watcher is not None and watcher.active
+    # The socket's ref applies to the watcher made later, as gevent's test__socket_ex checks.
+    assert not watcher.ref and a._write_event is watcher
+    g.kill()
+    a.close()
+    assert watcher.loop is None
+    with pytest.raises(socket.cancel_wait_ex):
+        b.close()
+        b._write_event  # noqa: B018

@@ -97,7 +97,7 @@ class socket(_stdsocket):
     ``hub``, ``timeout`` and ``ref`` are attributes.
     """
 
-    __slots__ = ("_read_event", "_read_timer", "_timeout", "_write_event", "_write_timer", "hub")
+    __slots__ = ("_read_event", "_read_timer", "_timeout", "_write_io", "_write_timer", "hub")
 
     def __init__(self, family: int = -1, type: int = -1, proto: int = -1,
                  fileno: Any = None) -> None:
@@ -122,7 +122,9 @@ class socket(_stdsocket):
         self.hub: Any = hub
         fd = _csocket.fileno(self)
         self._read_event: Any = hub.loop.io(fd, 1)
-        self._write_event: Any = hub.loop.io(fd, 2)
+        # Most sockets never wait to write (the kernel's buffer takes what
+        # they send): that watcher is made on the first such wait.
+        self._write_io: Any = None
         # Made on the first wait with a timeout, then kept: one per watcher,
         # so they clash exactly when the watchers do.
         self._read_timer: Any = None
@@ -163,7 +165,20 @@ class socket(_stdsocket):
     @ref.setter
     def ref(self, value: bool) -> None:
         self._read_event.ref = value
-        self._write_event.ref = value
+        if self._write_io is not None:
+            self._write_io.ref = value
+
+    @property
+    def _write_event(self) -> Any:
+        watcher = self._write_io
+        if watcher is None:
+            fd = _csocket.fileno(self)
+            if fd < 0:
+                raise cancel_wait_ex()  # closed (or detached) before it ever waited
+            watcher = self._write_io = self.hub.loop.io(fd, 2)
+            if not self._read_event.ref:
+                watcher.ref = False
+        return watcher
 
     # ------------------------------------------------------------- waiting
 
@@ -207,7 +222,7 @@ class socket(_stdsocket):
                 timer = self._read_timer
                 if timer is None:
                     timer = self._read_timer = _new_timer(hub)
-            elif watcher is self._write_event:
+            elif watcher is self._write_io:
                 timer = self._write_timer
                 if timer is None:
                     timer = self._write_timer = _new_timer(hub)
@@ -254,8 +269,8 @@ class socket(_stdsocket):
                     hub.cancel_wait(w, cancel_wait_ex, close_watchers)
                 elif close_watchers:
                     w.close()
-            if write:
-                w = self._write_event
+            if write and self._write_io is not None:
+                w = self._write_io
                 if w.callback is not None:
                     hub.cancel_wait(w, cancel_wait_ex, close_watchers)
                 elif close_watchers:
@@ -264,8 +279,8 @@ class socket(_stdsocket):
         threadsafe = hub.loop.run_callback_threadsafe
         if read:
             threadsafe(hub.cancel_wait, self._read_event, cancel_wait_ex, close_watchers)
-        if write:
-            threadsafe(hub.cancel_wait, self._write_event, cancel_wait_ex, close_watchers)
+        if write and self._write_io is not None:
+            threadsafe(hub.cancel_wait, self._write_io, cancel_wait_ex, close_watchers)
 
     # ----------------------------------------------------- life cycle
 
