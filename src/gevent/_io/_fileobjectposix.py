@@ -26,7 +26,7 @@ import io
 import os
 from typing import Any
 
-from .._hub_local import get_hub_if_exists
+from .._hub_local import _threadlocal, get_hub_if_exists
 from .._hub_local import get_hub_noargs as get_hub
 from ..exceptions import ConcurrentObjectUseError
 from ..os import make_nonblocking
@@ -140,7 +140,9 @@ class GreenFileDescriptorIO(io.RawIOBase):
     # ------------------------------------------------------------ waiting
 
     def _wait(self, watcher: Any) -> None:
-        hub = get_hub()
+        hub = _threadlocal.hub
+        if hub is None:
+            hub = get_hub()
         temporary = None
         if hub is not self.hub:
             # Used from another native thread: wait on that thread's loop.
@@ -164,7 +166,8 @@ class GreenFileDescriptorIO(io.RawIOBase):
             raise io.UnsupportedOperation("File not open for reading")
         while True:
             try:
-                return _readv(self._fileno, [buffer])
+                # A tuple: from the interpreter's free list, unlike a list.
+                return _readv(self._fileno, (buffer,))
             except BlockingIOError:
                 pass
             self._wait(self._read_watcher)
