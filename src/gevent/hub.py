@@ -243,10 +243,13 @@ class Hub(RawGreenlet):
     def _cancel_wait(self, watcher: Any, error: Any, close_watcher: bool) -> None:
         active = watcher.active
         cb = watcher.callback
+        args = watcher.args
         if close_watcher:
             watcher.close()
         if active:
-            glet = getattr(cb, "__self__", None)
+            # A socket wait starts its watcher with (_switch_to, greenlet, token);
+            # anything else waits through a bound method (a greenlet's or a Waiter's).
+            glet = args[0] if cb is _switch_to and args else getattr(cb, "__self__", None)
             if glet is not None:
                 glet.throw(error)
 

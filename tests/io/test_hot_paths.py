@@ -16,6 +16,7 @@ from types import FrameType
 from typing import Any
 
 import pytest
+from greenlet import greenlet as RawGreenlet
 
 import gevent
 from gevent import socket
@@ -57,9 +58,10 @@ def test_a_blocked_recv_parks_the_greenlet_on_its_watcher(
     g = gevent.spawn(b.recv, 10)
     gevent.sleep(0)
     watcher = b._read_event
-    # No Waiter in between: cancel_wait finds the greenlet as __self__.
-    assert watcher.callback.__self__ is g
-    assert watcher.args == (watcher,)
+    # No Waiter and no bound method in between: cancel_wait finds the
+    # greenlet in the args.
+    assert watcher.callback is RawGreenlet.switch
+    assert watcher.args == (g, watcher)
     a.sendall(b"data")
     assert g.get(timeout=5) == b"data"
     assert watcher.callback is None

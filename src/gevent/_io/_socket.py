@@ -67,6 +67,13 @@ def _timed_out() -> BaseException:
     return _timeout_type("timed out")
 
 
+def _waiting(watcher: Any) -> Any:
+    # Who waits on a started watcher: the greenlet's switch, for the message.
+    if watcher.callback is _switch_to and watcher.args:
+        return watcher.args[0].switch
+    return watcher.callback
+
+
 def _new_timer(hub: Any) -> Any:
     # Priority -1, as a Timeout's: when the data and the deadline arrive in the
     # same loop pass, the data wins.
@@ -186,12 +193,13 @@ class socket(_stdsocket):
         """Park the current greenlet until ``watcher`` fires (or the timeout passes).
 
         The greenlet parks itself, as ``Hub.wait`` does, without a ``Waiter``
-        or a ``Timeout``: the watcher is started with the greenlet's ``switch``
-        and switches back with itself as the value (anything else is an
+        or a ``Timeout``: the watcher is started as ``(greenlet.switch,
+        greenlet, watcher)`` (the unbound switch: no bound method to make) and
+        switches back with itself as the value (anything else is an
         ``InvalidSwitchError``); with a timeout, a loop timer throws
         ``socket.timeout(timeout_msg)`` into it, and that exception is made
         only when the timer fires. ``Hub.cancel_wait`` (on close) throws
-        ``cancel_wait_ex`` into the greenlet it finds on the callback.
+        ``cancel_wait_ex`` into the greenlet it finds in the watcher's args.
         """
         if timeout is _NONE:
             timeout = self._timeout
@@ -201,7 +209,7 @@ class socket(_stdsocket):
             return
         if watcher.callback is not None:
             raise ConcurrentObjectUseError(
-                f"This socket is already used by another greenlet: {watcher.callback!r}")
+                f"This socket is already used by another greenlet: {_waiting(watcher)!r}")
         if watcher.loop is None:
             raise cancel_wait_ex()
         current = getcurrent()
@@ -210,7 +218,7 @@ class socket(_stdsocket):
             switch_out()  # the hub itself: BlockingSwitchOutError
         if timeout is None:
             try:
-                watcher.start(current.switch, watcher)
+                watcher.start(_switch_to, current, watcher)
                 # Rule 5: whatever is thrown into us keeps this frame in its
                 # traceback, so hold no reference to the greenlet.
                 current = switch_out = None
@@ -231,7 +239,7 @@ class socket(_stdsocket):
             timer.after = timeout
             timer.start(_throw_timeout, current, timeout_msg, update=True)
             try:
-                watcher.start(current.switch, watcher)
+                watcher.start(_switch_to, current, watcher)
                 current = switch_out = None
                 result = _switch_to(hub)
             finally:
