@@ -86,3 +86,36 @@ def test_native_thread_fallback_propagates_errors() -> None:
 
     with pytest.raises(socket.gaierror):
         thread.run_in_native_thread(boom)
+
+
+class _CountingPool:
+    """Stands in for the hub's thread pool and counts what is sent to it."""
+
+    def __init__(self) -> None:
+        self.calls: list[object] = []
+
+    def apply(self, func: object, args: tuple[object, ...]) -> object:
+        self.calls.append(args[0])
+        return func(*args)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(("host", "port"), [
+    ("127.0.0.1", 80), ("::1", "8080"), (b"127.0.0.1", None), (None, 0), ("fe80::1%1", 443),
+])
+def test_numeric_getaddrinfo_answers_without_the_pool(host: object, port: object,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    pool = _CountingPool()
+    monkeypatch.setattr(thread.Resolver, "pool", property(lambda self: pool))
+    resolver = thread.Resolver(gevent.get_hub())
+    try:
+        expected = stdsocket.getaddrinfo(host, port, 0, stdsocket.SOCK_STREAM)
+    except OSError as exc:
+        with pytest.raises(type(exc)):
+            resolver.getaddrinfo(host, port, 0, stdsocket.SOCK_STREAM)
+    else:
+        assert resolver.getaddrinfo(host, port, 0, stdsocket.SOCK_STREAM) == expected
+    assert pool.calls == []
+    # A name, or a service name for the port, still goes to a worker thread.
+    resolver.getaddrinfo("localhost", 80)
+    resolver.getaddrinfo("127.0.0.1", "http")
+    assert pool.calls == ["localhost", "127.0.0.1"]

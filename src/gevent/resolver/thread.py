@@ -19,7 +19,7 @@ from typing import Any
 
 from .._hub_local import get_hub_noargs
 from .._patch import get_original
-from . import AbstractResolver
+from . import AbstractResolver, native_getaddrinfo
 
 __all__ = ["Resolver"]
 
@@ -58,6 +58,32 @@ def run_in_native_thread(func: Callable[..., Any], *args: Any) -> Any:
         del value
 
 
+def _is_ip_literal(host: str) -> bool:
+    for family, text in ((_socket.AF_INET, host), (_socket.AF_INET6, host.partition("%")[0])):
+        try:
+            _socket.inet_pton(family, text)
+        except (OSError, ValueError):
+            continue
+        return True
+    return False
+
+
+def _needs_no_lookup(host: Any, port: Any) -> bool:
+    """Whether ``getaddrinfo(host, port)`` can be answered without any name service."""
+    numeric_port = port is None or type(port) is int or (
+        type(port) is str and port.isascii() and port.isdigit())
+    if not numeric_port:
+        return False
+    if host is None:
+        return True
+    if type(host) is bytes:
+        try:
+            host = host.decode("ascii")
+        except UnicodeDecodeError:
+            return False
+    return type(host) is str and _is_ip_literal(host)
+
+
 class Resolver(AbstractResolver):
     """Runs each lookup in the hub's thread pool, or failing that in a thread of its own."""
 
@@ -83,6 +109,15 @@ class Resolver(AbstractResolver):
         except (ImportError, AttributeError):
             self._no_pool = True
             return None
+
+    def getaddrinfo(self, host: Any, port: Any, family: int = 0, socktype: int = 0,
+                    proto: int = 0, flags: int = 0) -> Any:
+        if _needs_no_lookup(host, port):
+            # A numeric address and port need no name service: the C library
+            # answers at once, so a trip through a worker thread would only cost
+            # time (every create_connection to an IP address makes this call).
+            return native_getaddrinfo(host, port, family, socktype, proto, flags)
+        return super().getaddrinfo(host, port, family, socktype, proto, flags)
 
     def _call(self, func: Callable[..., Any], *args: Any) -> Any:
         pool = self.pool
