@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import gevent
@@ -67,3 +69,22 @@ def wait_all_blocked(max_iterations: int = 10_000) -> None:
             return
     raise RuntimeError(f"greenlets of {hub!r} were still runnable after "
                        f"{max_iterations} loop iterations")
+
+
+def assert_no_reference_cycles(operation: Callable[[], object], repeat: int = 3) -> None:
+    """Run ``operation`` and check that it left nothing for the garbage collector.
+
+    The first run warms lazy imports and caches; then, with the collector off,
+    ``repeat`` runs must leave no cycle behind (docs/design.md, rule 5).
+    """
+    operation()
+    gevent.sleep(0)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            operation()
+        gevent.sleep(0)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

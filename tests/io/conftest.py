@@ -16,3 +16,13 @@ def pair() -> Iterator[tuple[socket.socket, socket.socket]]:
     yield a, b
     a.close()
     b.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    """A green TCP socket listening on a free port of 127.0.0.1, closed afterwards."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(5)
+    yield sock
+    sock.close()

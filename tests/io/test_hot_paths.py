@@ -9,28 +9,19 @@ timeouts, ``cancel_wait`` on close, and no reference cycles.
 from __future__ import annotations
 
 import errno
-import gc
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
 import pytest
 from greenlet import greenlet as RawGreenlet
+from helpers import assert_no_reference_cycles
 
 import gevent
 from gevent import socket
 from gevent.exceptions import BlockingSwitchOutError, InvalidSwitchError
 from gevent.hub import Hub
-
-
-@pytest.fixture
-def listener() -> Iterator[socket.socket]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(5)
-    yield sock
-    sock.close()
 
 
 def _calls_into(names: set[str], action: Callable[[], object]) -> list[str]:
@@ -363,17 +354,7 @@ def _accept_times_out() -> None:
 ], ids=lambda f: f.__name__.strip("_"))
 def test_no_reference_cycles(virtual_hub: Hub, operation: Callable[[], None]) -> None:
     virtual_hub.print_exception = lambda *args: None  # type: ignore[method-assign]
-    operation()  # first run: lazy imports and caches
-    gevent.sleep(0)
-    gc.collect()
-    gc.disable()
-    try:
-        for _ in range(3):
-            operation()
-        gevent.sleep(0)
-        assert gc.collect() == 0
-    finally:
-        gc.enable()
+    assert_no_reference_cycles(operation)
 
 
 def test_the_write_watcher_is_made_on_the_first_wait_to_write(

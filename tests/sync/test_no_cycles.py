@@ -7,10 +7,10 @@ compiled build makes none, and neither must we.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 
 import pytest
+from helpers import assert_no_reference_cycles
 
 import gevent
 from gevent import Timeout
@@ -102,14 +102,4 @@ def _kill_joiner() -> None:
 ], ids=lambda f: f.__name__.strip("_"))
 def test_no_reference_cycles(virtual_hub: Hub, operation: Callable[[], None]) -> None:
     virtual_hub.print_exception = lambda *args: None  # type: ignore[method-assign]
-    operation()  # first run: lazy imports and caches
-    gevent.sleep(0)
-    gc.collect()
-    gc.disable()
-    try:
-        for _ in range(3):
-            operation()
-        gevent.sleep(0)
-        assert gc.collect() == 0
-    finally:
-        gc.enable()
+    assert_no_reference_cycles(operation)

@@ -33,15 +33,6 @@ def client_context(certificate: tuple[str, str]) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certificate[0])
 
 
-@pytest.fixture
-def listener() -> Iterator[socket.socket]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(5)
-    yield sock
-    sock.close()
-
-
 class Echo:
     """A green TLS echo server on ``listener``; ``closing`` lists sockets to close."""
 

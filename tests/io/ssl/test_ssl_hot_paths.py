@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import array
 import errno
-import gc
 import sys
 from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import Any
 
 import pytest
+from helpers import assert_no_reference_cycles
 
 import gevent
 from gevent import socket, ssl
@@ -170,15 +170,7 @@ def test_no_reference_cycles(contexts: Any, operation: Callable[[Any], None]) ->
     # before this change too), so the timeout here is short instead.
     hub = gevent.get_hub()
     hub.print_exception = lambda *args: None  # type: ignore[method-assign]
-    operation(contexts)
-    gevent.sleep(0)
-    gc.collect()
-    gc.disable()
     try:
-        for _ in range(3):
-            operation(contexts)
-        gevent.sleep(0)
-        assert gc.collect() == 0
+        assert_no_reference_cycles(lambda: operation(contexts))
     finally:
-        gc.enable()
         del hub.print_exception
