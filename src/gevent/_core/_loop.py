@@ -317,11 +317,11 @@ class Loop:
             if not lst:
                 always_ready.discard(fd)
                 continue  # kept: dropped lazily
+            if fd in always_ready:
+                continue
             want = 0
             for w in lst:
                 want |= w._events
-            if fd in always_ready:
-                continue
             token = tokens.get(fd)
             if token is not None and masks.get(fd) == want:
                 for w in lst:

@@ -216,16 +216,8 @@ class socket(_stdsocket):
         switch_out = getattr(current, "switch_out", None)
         if switch_out is not None:
             switch_out()  # the hub itself: BlockingSwitchOutError
-        if timeout is None:
-            try:
-                watcher.start(_switch_to, current, watcher)
-                # Rule 5: whatever is thrown into us keeps this frame in its
-                # traceback, so hold no reference to the greenlet.
-                current = switch_out = None
-                result = _switch_to(hub)
-            finally:
-                watcher.stop()
-        else:
+        timer = None
+        if timeout is not None:
             if watcher is self._read_event:
                 timer = self._read_timer
                 if timer is None:
@@ -238,12 +230,15 @@ class socket(_stdsocket):
                 timer = _new_timer(hub)
             timer.after = timeout
             timer.start(_throw_timeout, current, timeout_msg, update=True)
-            try:
-                watcher.start(_switch_to, current, watcher)
-                current = switch_out = None
-                result = _switch_to(hub)
-            finally:
-                watcher.stop()
+        try:
+            watcher.start(_switch_to, current, watcher)
+            # Rule 5: whatever is thrown into us keeps this frame in its
+            # traceback, so hold no reference to the greenlet.
+            current = switch_out = None
+            result = _switch_to(hub)
+        finally:
+            watcher.stop()
+            if timer is not None:
                 timer.stop()
         if result is not watcher:
             raise InvalidSwitchError(
@@ -270,19 +265,12 @@ class socket(_stdsocket):
         if hub is None or hub.loop is None:
             return
         if _threadlocal.hub is hub:
-            # A watcher nobody waits on needs no hub callback: the common close.
+            # Hub.cancel_wait queues a hub callback only for a watcher somebody
+            # waits on; the common close just closes the watchers.
             if read:
-                w = self._read_event
-                if w.callback is not None:
-                    hub.cancel_wait(w, cancel_wait_ex, close_watchers)
-                elif close_watchers:
-                    w.close()
+                hub.cancel_wait(self._read_event, cancel_wait_ex, close_watchers)
             if write and self._write_io is not None:
-                w = self._write_io
-                if w.callback is not None:
-                    hub.cancel_wait(w, cancel_wait_ex, close_watchers)
-                elif close_watchers:
-                    w.close()
+                hub.cancel_wait(self._write_io, cancel_wait_ex, close_watchers)
             return
         threadsafe = hub.loop.run_callback_threadsafe
         if read:
