@@ -7,8 +7,11 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import gevent
 
@@ -88,3 +91,35 @@ def assert_no_reference_cycles(operation: Callable[[], object], repeat: int = 3)
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def buffer_drained_by_a_thread(q: Any, errors: list[BaseException],
+                               timeout: float = 10.0) -> deque[Any]:
+    """A queue buffer whose first ``append`` lets another thread take the item at once.
+
+    For the race where an unlocked put has stored its item but not yet counted its
+    task: the other thread gets the item and calls ``task_done()`` before ``put``
+    returns. What the thread raises lands in ``errors``; ``fired`` says it ran.
+    """
+
+    class TakenAtOnce(deque):  # type: ignore[type-arg]
+        fired = False
+
+        def append(self, item: Any) -> None:
+            super().append(item)
+            if self.fired:
+                return
+            self.fired = True
+
+            def consume() -> None:
+                try:
+                    q.get_nowait()
+                    q.task_done()
+                except BaseException as exc:
+                    errors.append(exc)
+
+            t = threading.Thread(target=consume)
+            t.start()
+            t.join(timeout)
+
+    return TakenAtOnce()

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from helpers import buffer_drained_by_a_thread
 
 import gevent
 from gevent._sync import _parking, _queue
@@ -302,26 +303,8 @@ def test_bounded_put_counts_its_task_before_the_item_can_be_taken() -> None:
     q: Queue = Queue(5)
     errors: list[BaseException] = []
 
-    class TakenAtOnce(deque):  # type: ignore[type-arg]
-        fired = False
-
-        def append(self, item: Any) -> None:
-            super().append(item)
-            if not self.fired:
-                self.fired = True
-
-                def consume() -> None:
-                    try:
-                        q.get_nowait()
-                        q.task_done()
-                    except BaseException as exc:
-                        errors.append(exc)
-
-                t = threading.Thread(target=consume)
-                t.start()
-                t.join(SAFETY)
-
-    q.queue = q._buffer = TakenAtOnce()  # the queue's own buffer, so tokens stay on
+    # The queue's own buffer, so room tokens stay on.
+    q.queue = q._buffer = buffer_drained_by_a_thread(q, errors, SAFETY)
     q.put("item")
     assert q.queue.fired and q._room_on
     assert errors == []

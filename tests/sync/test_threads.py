@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from helpers import buffer_drained_by_a_thread
 
 import gevent
 from gevent._hub_local import get_hub_if_exists
@@ -416,26 +417,7 @@ def test_unlocked_put_counts_its_task_before_the_item_can_be_taken() -> None:
     q: Queue = Queue()
     errors: list[BaseException] = []
 
-    class TakenAtOnce(deque):  # type: ignore[type-arg]
-        fired = False
-
-        def append(self, item: Any) -> None:
-            super().append(item)
-            if not self.fired:
-                self.fired = True
-
-                def consume() -> None:
-                    try:
-                        q.get_nowait()
-                        q.task_done()
-                    except BaseException as exc:
-                        errors.append(exc)
-
-                t = threading.Thread(target=consume)
-                t.start()
-                t.join(SAFETY)
-
-    q.queue = TakenAtOnce()
+    q.queue = buffer_drained_by_a_thread(q, errors, SAFETY)
     q.put("item")
     assert q.queue.fired
     assert errors == []
