@@ -11,9 +11,11 @@ only that.
 
 Every potentially blocking call tries the C method first. If the kernel says
 ``EWOULDBLOCK``, the socket either re-raises (user timeout ``0.0``: a
-non-blocking socket) or parks the greenlet in ``Hub.wait`` on the socket's read
-or write watcher, with a ``Timeout`` that raises ``socket.timeout('timed out')``
-when a user timeout is set, and then tries again.
+non-blocking socket) or parks the greenlet on the socket's read or write watcher
+(``_wait``: no Waiter, and a per-socket timer that throws
+``socket.timeout('timed out')`` when a user timeout is set), and then tries
+again. A read that follows a short one asks FIONREAD first, since that read
+would most likely fail (docs/design.md, *One blocking call*).
 
 Each socket owns one read and one write ``io`` watcher. Only one greenlet may
 wait on each (a second one gets ``ConcurrentObjectUseError``), and closing the
@@ -25,11 +27,13 @@ than the one that created it waits on a temporary watcher of that thread's hub.
 from __future__ import annotations
 
 import _socket
+import fcntl as _fcntl
 import io as _io
 import os
 import socket as _stdsocket_module
 import time as _time
 from errno import EALREADY, EINPROGRESS, EISCONN, EWOULDBLOCK
+from termios import FIONREAD as _FIONREAD
 from typing import Any
 
 from greenlet import getcurrent
@@ -58,6 +62,8 @@ _c_family = _csocket.family.__get__  # type: ignore[attr-defined]
 _c_type = _csocket.type.__get__  # type: ignore[attr-defined]
 _c_proto = _csocket.proto.__get__  # type: ignore[attr-defined]
 _NONE: Any = object()
+_ioctl = _fcntl.ioctl
+_NO_BYTES = bytes(4)  # FIONREAD's answer (a C int) when nothing is buffered
 
 
 _switch_to = _RawGreenlet.switch
@@ -104,7 +110,8 @@ class socket(_stdsocket):
     ``hub``, ``timeout`` and ``ref`` are attributes.
     """
 
-    __slots__ = ("_read_event", "_read_timer", "_timeout", "_write_io", "_write_timer", "hub")
+    __slots__ = ("_drained", "_read_event", "_read_timer", "_timeout", "_write_io", "_write_timer",
+                 "hub")
 
     def __init__(self, family: int = -1, type: int = -1, proto: int = -1,
                  fileno: Any = None) -> None:
@@ -136,6 +143,9 @@ class socket(_stdsocket):
         # so they clash exactly when the watchers do.
         self._read_timer: Any = None
         self._write_timer: Any = None
+        # The last recv/recv_into took less than it asked for: the kernel's
+        # buffer was empty then, so the next one asks before it tries.
+        self._drained = False
 
     # ------------------------------------------------------------ timeouts
 
@@ -367,22 +377,47 @@ class socket(_stdsocket):
 
     # -------------------------------------------------------- receiving
 
+    def _wait_unless_buffered(self) -> None:
+        # A failed recv costs an exception (about 1.5 us); FIONREAD says
+        # whether it would fail for a quarter of that. Zero also at EOF or
+        # for an empty datagram: then the wait ends at the next poll.
+        try:
+            empty = _ioctl(_csocket.fileno(self), _FIONREAD, _NO_BYTES) == _NO_BYTES
+        except (OSError, ValueError):
+            return  # closed (fd -1), or no FIONREAD here: the call itself tells
+        if empty:
+            self._wait(self._read_event)
+
     def recv(self, *args: Any) -> bytes:
+        if self._drained and self._timeout != 0.0:
+            self._wait_unless_buffered()
         while True:
             try:
-                return _csocket.recv(self, *args)
+                data = _csocket.recv(self, *args)
             except BlockingIOError:
                 if self._timeout == 0.0:
                     raise
+            else:
+                size = args[0]
+                self._drained = size.__class__ is int and len(data) < size
+                return data
             self._wait(self._read_event)
 
     def recv_into(self, *args: Any) -> int:
+        if self._drained and self._timeout != 0.0:
+            self._wait_unless_buffered()
         while True:
             try:
-                return _csocket.recv_into(self, *args)
+                received = _csocket.recv_into(self, *args)
             except BlockingIOError:
                 if self._timeout == 0.0:
                     raise
+            else:
+                try:
+                    self._drained = len(args) == 1 and received < len(args[0])
+                except TypeError:  # a buffer with no len(): no guess
+                    self._drained = False
+                return received
             self._wait(self._read_event)
 
     def recvfrom(self, *args: Any) -> tuple[bytes, Any]:
