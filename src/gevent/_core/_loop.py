@@ -277,6 +277,12 @@ class Loop:
         lst = self._fds.get(fd)
         if lst is None:
             self._fds[fd] = [w]
+            # The common case of a socket's next wait: still registered, for this
+            # very watcher (its token), with the events it wants. Nothing to apply.
+            reg = w._reg
+            if (reg is not None and reg is self._tokens.get(fd)
+                    and self._poller.masks.get(fd) == w._events):
+                return
         else:
             lst.append(w)
         self._dirty.add(fd)
@@ -290,9 +296,13 @@ class Loop:
             lst.remove(w)
         except ValueError:
             return
-        if not lst:
-            del self._fds[fd]
-        self._dirty.add(fd)
+        if lst:
+            self._dirty.add(fd)  # the others may want less
+            return
+        # The last one: the registration is kept (dropped lazily), so there is
+        # nothing to apply beyond forgetting an always-ready mark.
+        del self._fds[fd]
+        self._always_ready.discard(fd)
 
     def _apply_interest(self) -> None:
         """Bring the poller up to date with the watchers, just before a poll.
