@@ -48,6 +48,18 @@ _EPOLL_READISH = _EPOLLIN | _EPOLLPRI | getattr(select, "EPOLLHUP", 16) | getatt
 _EPOLL_WRITEISH = _EPOLLOUT | getattr(select, "EPOLLHUP", 16) | getattr(select, "EPOLLERR", 8)
 
 
+class _EventTable(dict):  # type: ignore[type-arg]
+    """epoll's event bits to ours, filled on first sight of each combination."""
+
+    def __missing__(self, native: int) -> int:
+        ev = (READ if native & _EPOLL_READISH else 0) | (WRITE if native & _EPOLL_WRITEISH else 0)
+        self[native] = ev
+        return ev
+
+
+_EVENTS = _EventTable()
+
+
 def _native(events: int) -> int:
     native = 0
     if events & READ:
@@ -155,15 +167,8 @@ class EpollPoller:
             raw = self._ep.poll(timeout)
         except InterruptedError:
             return []
-        out = []
-        for fd, native in raw:
-            ev = 0
-            if native & _EPOLL_READISH:
-                ev |= READ
-            if native & _EPOLL_WRITEISH:
-                ev |= WRITE
-            out.append((fd, ev))
-        return out
+        table = _EVENTS
+        return [(fd, table[native]) for fd, native in raw]
 
     def close(self) -> None:
         self._ep.close()
