@@ -12,15 +12,15 @@ def job(name, n):
     log.append(name + " end")
 
 
-p.spawn(job, "a", 0.1)
+p.spawn(job, "a", 0.3)
 p.spawn(job, "b", 0.01)
 log.append("before c")
 p.spawn(job, "c", 0.01)
 log.append("after c")
 p.join()
 print(log)
-p.spawn(job, "x", 0.05)
-p.spawn(job, "y", 0.05)
+p.spawn(job, "x", 0.5)  # long enough that a loaded machine still finds the pool full
+p.spawn(job, "y", 0.5)
 for kwargs in ({"blocking": False}, {"timeout": 0.01}):
     try:
         p.add(gevent.Greenlet(job, "z", 0), **kwargs)
