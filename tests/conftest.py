@@ -14,26 +14,16 @@ from collections.abc import Iterator
 
 import pytest
 
-import gevent
-from gevent._core import Loop, MockClock
-from gevent._hub_local import get_hub_if_exists, set_hub, set_loop
 from gevent.hub import Hub
+from gevent.testkit import MockClock, destroy_hub, isolated_hub
 
 
 @pytest.fixture(autouse=True)
 def fresh_hub() -> Iterator[None]:
     """Every test starts with no hub in the main thread and leaves none behind."""
-    _destroy_current_hub()
+    destroy_hub()
     yield
-    _destroy_current_hub()
-
-
-def _destroy_current_hub() -> None:
-    hub = get_hub_if_exists()
-    if hub is not None:
-        hub.destroy(destroy_loop=True)
-    set_hub(None)
-    set_loop(None)
+    destroy_hub()
 
 
 @pytest.fixture
@@ -51,9 +41,6 @@ def autojump_clock() -> MockClock:
 @pytest.fixture
 def virtual_hub(autojump_clock: MockClock) -> Iterator[Hub]:
     """Make this thread's hub run on an autojump clock: sleeps take no real time."""
-    _destroy_current_hub()
-    loop = Loop(default=True, clock=autojump_clock)
-    set_loop(loop)
-    hub = gevent.get_hub()
-    assert hub.loop is loop
-    yield hub
+    with isolated_hub(autojump_clock) as hub:
+        assert hub.loop.clock is autojump_clock
+        yield hub

@@ -44,8 +44,11 @@ __all__ = [
 
 # The innermost scope of each greenlet that is inside one.
 _innermost: weakref.WeakKeyDictionary[Any, CancelScope] = weakref.WeakKeyDictionary()
-# Greenlets that have a delivery check queued, so a burst of cancels queues one.
-_checks_pending: weakref.WeakSet[Any] = weakref.WeakSet()
+# Per loop, the greenlets that have a delivery check queued, so that a burst of
+# cancels queues one. Per loop: a loop destroyed with checks still queued takes
+# its set with it.
+_checks_pending: weakref.WeakKeyDictionary[Any, weakref.WeakSet[Any]] = (
+    weakref.WeakKeyDictionary())
 
 _NEW, _ACTIVE, _EXITED = "new", "active", "exited"
 
@@ -282,14 +285,17 @@ def _visible_cancel(glet: Any) -> CancelScope | None:
 
 
 def _schedule_check(loop: Any, glet: Any) -> None:
-    if glet not in _checks_pending:
-        _checks_pending.add(glet)
+    pending = _checks_pending.get(loop)
+    if pending is None:
+        pending = _checks_pending[loop] = weakref.WeakSet()
+    if glet not in pending:
+        pending.add(glet)
         loop.run_callback(_check, loop, glet)
 
 
 def _check(loop: Any, glet: Any) -> None:
     # Runs in the hub, so ``glet`` is parked: in a blocking call, or queued to run.
-    _checks_pending.discard(glet)
+    _checks_pending[loop].discard(glet)
     if glet.dead:
         return
     scope = _visible_cancel(glet)
