@@ -84,13 +84,14 @@ def isolated_hub(clock: MockClock | SystemClock | None = None) -> Iterator[Any]:
         destroy_hub()
 
 
-def _unfinished(glet: Any, hub: Any) -> bool:
+def _unfinished(glet: Any, hub: Any, queued: set[int]) -> bool:
     if glet is hub or glet.parent is not hub:
         return False
     if getattr(glet, "_dead_before_start", False) or glet.dead:
         return False
-    # A gevent Greenlet whose start is queued counts: it is about to run.
-    return bool(glet) or getattr(glet, "_start_event", None) is not None
+    # Started and not dead, or about to start: a gevent Greenlet whose start is
+    # queued, or a plain greenlet whose first switch is (``spawn_raw``).
+    return bool(glet) or getattr(glet, "_start_event", None) is not None or id(glet) in queued
 
 
 def leaked_greenlets(hub: Any = None) -> list[Any]:
@@ -100,5 +101,7 @@ def leaked_greenlets(hub: Any = None) -> list[Any]:
         if hub is None:
             return []
     current = getcurrent()
+    queued = {id(getattr(cb.callback, "__self__", None)) for cb in list(hub.loop._callbacks)}
     return [obj for obj in gc.get_objects()
-            if isinstance(obj, RawGreenlet) and obj is not current and _unfinished(obj, hub)]
+            if isinstance(obj, RawGreenlet) and obj is not current
+            and _unfinished(obj, hub, queued)]
