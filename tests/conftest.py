@@ -14,8 +14,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from gevent.hub import Hub
-from gevent.testkit import MockClock, destroy_hub, isolated_hub
+from gevent.testkit import destroy_hub
+
+# The public toolkit's fixtures: mock_clock, autojump_clock and virtual_hub (a hub
+# on the autojump clock, so sleeps take no real time), and the gevent_leak_check
+# marker. Its fresh_hub is replaced below by an autouse one.
+pytest_plugins = ["gevent.testkit.plugin"]
 
 
 @pytest.fixture(autouse=True)
@@ -24,23 +28,3 @@ def fresh_hub() -> Iterator[None]:
     destroy_hub()
     yield
     destroy_hub()
-
-
-@pytest.fixture
-def mock_clock() -> MockClock:
-    """A clock that only moves when the test says so."""
-    return MockClock()
-
-
-@pytest.fixture
-def autojump_clock() -> MockClock:
-    """A clock that jumps to the next timer whenever the loop would sleep."""
-    return MockClock(autojump=True)
-
-
-@pytest.fixture
-def virtual_hub(autojump_clock: MockClock) -> Iterator[Hub]:
-    """Make this thread's hub run on an autojump clock: sleeps take no real time."""
-    with isolated_hub(autojump_clock) as hub:
-        assert hub.loop.clock is autojump_clock
-        yield hub

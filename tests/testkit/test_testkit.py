@@ -113,7 +113,8 @@ def test_the_script_runner_passes_the_exit_status_on(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["tutorial_greenlets.py", "tutorial_async.py",
-                                  "tutorial_states.py", "tutorial_switch.py"])
+                                  "tutorial_states.py", "tutorial_switch.py",
+                                  "structured.py"])
 def test_the_tutorial_runs_in_no_real_time(name: str) -> None:
     path = Path(__file__).resolve().parents[2] / "examples" / name
     plain = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
@@ -131,3 +132,4 @@ def test_the_tutorial_runs_in_no_real_time(name: str) -> None:
 def _stable(out: str) -> list[str]:
     # Greenlet reprs carry addresses.
     return [line.split(" at 0x")[0] for line in out.splitlines()]
+
