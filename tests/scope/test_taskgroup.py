@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 
 import pytest
-from helpers import wait_all_blocked
+from helpers import assert_no_reference_cycles, wait_all_blocked
 
 import gevent
 from gevent import Cancelled, CancelScope, TaskGroup, current_time, move_on_after
 from gevent._scope._cancel import _innermost
 from gevent.event import Event
+from gevent.hub import Hub
 from gevent.testkit import leaked_greenlets
 
 if sys.version_info >= (3, 11):
@@ -290,3 +291,26 @@ def test_a_child_timeout_makes_a_base_exception_group() -> None:
             tg.spawn(child)
     assert [type(e) for e in info.value.exceptions] == [gevent.Timeout]
     assert not isinstance(info.value, ExceptionGroup)
+
+
+def test_groups_leave_no_reference_cycles(virtual_hub: Hub) -> None:
+    def cancelled_group() -> None:
+        with TaskGroup() as tg:
+            tg.spawn(gevent.sleep, 100)
+            tg.spawn(lambda: (gevent.sleep(1), tg.cancel()))
+
+    def failed_group() -> None:
+        try:
+            with TaskGroup() as tg:
+                tg.spawn(gevent.sleep, 100)
+                tg.spawn(fail_after_sleeping, 1, "x")
+        except ExceptionGroup:
+            pass
+
+    def group_under_a_deadline() -> None:
+        with move_on_after(1):
+            with TaskGroup() as tg:
+                tg.spawn(gevent.sleep, 100)
+
+    for operation in (cancelled_group, failed_group, group_under_a_deadline):
+        assert_no_reference_cycles(operation)

@@ -161,7 +161,18 @@ class TaskGroup:
                 del exc
         self._state = _DONE
         self._scope._close()
-        return self._outcome(value, foreign, outer)
+        swallow, raised = self._outcome(value, foreign, outer)
+        # Rule 5: what is raised from here keeps this frame in its traceback,
+        # so the frame must hold no exception by then.
+        del foreign, outer, value, tb
+        if raised is None:
+            return swallow
+        try:
+            if isinstance(raised, BaseExceptionGroup):
+                raise raised from None
+            raise raised
+        finally:
+            del raised
 
     def _take(self, exc: BaseException | None, foreign: list[BaseException],
               outer: list[Cancelled]) -> None:
@@ -180,30 +191,26 @@ class TaskGroup:
         self._scope.cancel()
 
     def _outcome(self, value: BaseException | None, foreign: list[BaseException],
-                 outer: list[Cancelled]) -> bool:
+                 outer: list[Cancelled]) -> tuple[bool, BaseException | None]:
+        """Whether ``__exit__`` swallows ``value``, and what it raises instead (if not it)."""
         errors = self._errors
         self._errors = []
         for err in errors:
             if isinstance(err, (KeyboardInterrupt, SystemExit)):
-                raise err
+                return False, (None if err is value else err)
         group = (BaseExceptionGroup(f"{len(errors)} error{'s' if len(errors) > 1 else ''} "
                                     "in a TaskGroup", errors) if errors else None)
         if foreign:
-            exc: BaseException = foreign[0]
-            if group is not None and exc.__context__ is None:
-                exc.__context__ = group
+            exc: BaseException | None = foreign[0]
+            if group is not None and exc.__context__ is None:  # type: ignore[union-attr]
+                exc.__context__ = group  # type: ignore[union-attr]
         elif group is not None:
             exc = group
         elif outer:
             exc = outer[0]
         else:
-            return isinstance(value, Cancelled) and value.scope is self._scope
-        if exc is value:
-            return False
-        try:
-            raise exc from None if exc is group else exc.__cause__
-        finally:
-            del exc, group
+            return isinstance(value, Cancelled) and value.scope is self._scope, None
+        return False, (None if exc is value else exc)
 
     def __repr__(self) -> str:
         return (f"<{type(self).__name__} at {id(self):#x} {self._state} "
