@@ -314,3 +314,31 @@ def test_groups_leave_no_reference_cycles(virtual_hub: Hub) -> None:
 
     for operation in (cancelled_group, failed_group, group_under_a_deadline):
         assert_no_reference_cycles(operation)
+
+
+def test_killing_the_owner_twice_kills_a_shielded_child_outright() -> None:
+    start = current_time()
+    entered_cleanup = Event()
+
+    def stubborn_child() -> None:
+        try:
+            gevent.sleep(100)
+        finally:
+            with CancelScope(shield=True):
+                entered_cleanup.set()
+                gevent.sleep(100)  # a cleanup that would take too long
+
+    def owner() -> None:
+        with TaskGroup() as tg:
+            tg.spawn(stubborn_child)
+            gevent.sleep(100)
+
+    glet = gevent.spawn(owner)
+    wait_all_blocked()
+    glet.kill(block=False)
+    entered_cleanup.wait()
+    wait_all_blocked()
+    assert not glet.dead  # the group waits for its child's cleanup
+    glet.kill()
+    assert glet.successful() and current_time() == start
+    assert not leaked_greenlets()
