@@ -3,8 +3,9 @@
 Whatever the tree, once the outermost block is over: no greenlet is left, no
 ``Cancelled`` escapes (every one is caught by its scope), every error a leaf
 raised surfaces exactly once in what the block raised, and every scope that
-caught a cancellation had been cancelled. Runs on the autojump clock, so the
-sleeps and deadlines take no real time.
+caught a cancellation had been cancelled. Silent ``gevent.Timeout`` blocks mix
+the old API in: a Timeout surfaces only inside a group, beside errors. Runs on
+the autojump clock, so the sleeps and deadlines take no real time.
 """
 
 from __future__ import annotations
@@ -28,14 +29,17 @@ else:
 # A tree is a nested tuple:
 #   ("work", seconds, fails)             sleep, then raise a fresh Failure if ``fails``
 #   ("cancel", seconds, up)              sleep, then cancel the ``up``-th enclosing scope
+#   ("fragile", seconds)                 sleep; if cancelled meanwhile, raise a Failure
 #   ("scope", deadline, shield, body)    run ``body`` in a CancelScope
 #   ("group", children, body)            spawn each child in a TaskGroup, run ``body``
+#   ("timeout", seconds, body)           run ``body`` under a silent gevent.Timeout
 Tree = tuple[Any, ...]
 
 SECONDS = st.sampled_from([0, 0, 1, 2, 3])
 LEAVES = st.one_of(
     st.tuples(st.just("work"), SECONDS, st.booleans()),
     st.tuples(st.just("cancel"), SECONDS, st.integers(0, 3)),
+    st.tuples(st.just("fragile"), SECONDS),
 )
 
 
@@ -43,6 +47,7 @@ def _extend(kids: st.SearchStrategy[Tree]) -> st.SearchStrategy[Tree]:
     return st.one_of(
         st.tuples(st.just("scope"), st.one_of(st.none(), SECONDS), st.booleans(), kids),
         st.tuples(st.just("group"), st.lists(kids, max_size=3), kids),
+        st.tuples(st.just("timeout"), SECONDS, kids),
     )
 
 
@@ -67,6 +72,13 @@ class Run:
                 n = next(self.ids)
                 self.raised.append(n)
                 raise Failure(n)
+        elif kind == "fragile":
+            try:
+                gevent.sleep(tree[1])
+            except Cancelled:
+                n = next(self.ids)
+                self.raised.append(n)
+                raise Failure(n) from None
         elif kind == "cancel":
             gevent.sleep(tree[1])
             if enclosing:
@@ -76,6 +88,10 @@ class Run:
             with CancelScope(deadline=deadline, shield=tree[2]) as scope:
                 self.scopes.append(scope)
                 self.run(tree[3], (*enclosing, scope))
+        elif kind == "timeout":
+            # Silent: its with-block swallows it, if it arrives as itself.
+            with gevent.Timeout(tree[1], False):
+                self.run(tree[2], enclosing)
         else:
             with TaskGroup() as tg:
                 self.scopes.append(tg.cancel_scope)
@@ -114,8 +130,12 @@ def test_random_trees_leak_nothing_and_report_each_error_once(tree: Tree) -> Non
     assert left == []
     leaves = [] if raised is None else _leaves(raised)
     assert not any(isinstance(leaf, Cancelled) for leaf in leaves), leaves
-    assert all(isinstance(leaf, Failure) for leaf in leaves), leaves
-    assert sorted(leaf.args[0] for leaf in leaves) == sorted(run.raised)
+    # A Timeout that met errors in a group travels with them, in the group.
+    assert all(isinstance(leaf, (Failure, gevent.Timeout)) for leaf in leaves), leaves
+    assert all(isinstance(raised, BaseExceptionGroup) for leaf in leaves
+               if isinstance(leaf, gevent.Timeout)), raised
+    failures = [leaf.args[0] for leaf in leaves if isinstance(leaf, Failure)]
+    assert sorted(failures) == sorted(run.raised)
     for scope in run.scopes:
         assert not scope.cancelled_caught or scope.cancel_called
 

@@ -342,3 +342,33 @@ def test_killing_the_owner_twice_kills_a_shielded_child_outright() -> None:
     glet.kill()
     assert glet.successful() and current_time() == start
     assert not leaked_greenlets()
+
+
+def test_a_timeout_and_a_childs_error_both_surface_in_the_group() -> None:
+    def fails_when_cancelled() -> None:
+        try:
+            gevent.sleep(100)
+        except Cancelled:
+            raise Boom("cleanup failed") from None
+
+    timeout = gevent.Timeout(2)
+    with pytest.raises(BaseExceptionGroup) as info:
+        with timeout:
+            with TaskGroup() as tg:
+                tg.spawn(fails_when_cancelled)
+    assert [type(e) for e in info.value.exceptions] == [Boom, gevent.Timeout]
+    assert info.value.exceptions[1] is timeout
+
+
+def test_keyboard_interrupt_reaching_the_body_is_raised_as_itself() -> None:
+    def fails_when_cancelled() -> None:
+        try:
+            gevent.sleep(100)
+        except Cancelled:
+            raise Boom("cleanup failed") from None
+
+    with pytest.raises(KeyboardInterrupt):
+        with TaskGroup() as tg:
+            tg.spawn(fails_when_cancelled)
+            wait_all_blocked()
+            raise KeyboardInterrupt

@@ -7,12 +7,12 @@ same way: the group's scope is cancelled, every blocking call inside raises
 ``Cancelled``, and ``__exit__`` waits, shielded, until no child is left.
 
 What leaves the block, in this order: a ``KeyboardInterrupt`` or
-``SystemExit`` from a child, as itself; a ``BaseException`` that is not an
-``Exception`` and reached the body from outside (``Timeout``, ``kill()``'s
-``GreenletExit``), as itself, so that whatever threw it recognises it; the
-children's and the body's errors, in one ``ExceptionGroup`` (a
-``BaseExceptionGroup`` if one of them is not an ``Exception``); an enclosing
-scope's ``Cancelled``, for that scope to catch. A ``Cancelled`` of the group's
+``SystemExit``, as itself; the children's and the body's errors,
+in one ``ExceptionGroup`` (a ``BaseExceptionGroup`` if one of them is not an
+``Exception``), with the ``Timeout`` or kill that reached the body, if one did,
+among them, so that nothing is lost; that ``Timeout`` or kill's exception
+alone, as itself, so that whatever threw it recognises it; an enclosing scope's
+``Cancelled``, for that scope to catch. A ``Cancelled`` of the group's
 own scope, or of an enclosing one, is never an error, and a child that ends
 with ``GreenletExit`` (it was killed) succeeded, as gevent counts it.
 """
@@ -151,8 +151,9 @@ class TaskGroup:
                     self._idle.wait()
             except BaseException as exc:
                 # Cancelled now, or killed while waiting: cancel the children
-                # and wait for them regardless. Killed twice, kill them outright.
-                if shielded and not isinstance(exc, Cancelled):
+                # and wait for them regardless. Killed twice (or killed after a
+                # Timeout), kill them outright.
+                if foreign and not isinstance(exc, Cancelled):
                     for child in list(self._running):
                         child.kill(block=False)
                 self._take(exc, foreign, outer)
@@ -195,17 +196,15 @@ class TaskGroup:
         """Whether ``__exit__`` swallows ``value``, and what it raises instead (if not it)."""
         errors = self._errors
         self._errors = []
-        for err in errors:
+        for err in errors + foreign:
             if isinstance(err, (KeyboardInterrupt, SystemExit)):
                 return False, (None if err is value else err)
-        group = (BaseExceptionGroup(f"{len(errors)} error{'s' if len(errors) > 1 else ''} "
-                                    "in a TaskGroup", errors) if errors else None)
-        if foreign:
-            exc: BaseException | None = foreign[0]
-            if group is not None and exc.__context__ is None:  # type: ignore[union-attr]
-                exc.__context__ = group  # type: ignore[union-attr]
-        elif group is not None:
-            exc = group
+        if errors:
+            exc: BaseException | None = BaseExceptionGroup(
+                f"{len(errors)} error{'s' if len(errors) > 1 else ''} in a TaskGroup",
+                errors + foreign)
+        elif foreign:
+            exc = foreign[0]
         elif outer:
             exc = outer[0]
         else:
