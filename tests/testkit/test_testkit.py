@@ -7,6 +7,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import helpers
 import pytest
@@ -133,3 +134,19 @@ def _stable(out: str) -> list[str]:
     # Greenlet reprs carry addresses.
     return [line.split(" at 0x")[0] for line in out.splitlines()]
 
+
+
+def test_the_example_of_docs_testing_md() -> None:
+    # Kept in step with the first example of docs/testing.md.
+    def retry_forever(attempt: Any) -> None:
+        delay = 1
+        while not attempt():
+            gevent.sleep(delay)
+            delay *= 2
+
+    clock = testkit.MockClock(autojump=True)
+    with testkit.isolated_hub(clock):
+        with pytest.raises(TimeoutError):
+            with gevent.fail_after(60):
+                retry_forever(lambda: False)
+        assert clock.now() == 60
