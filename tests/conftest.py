@@ -14,46 +14,17 @@ from collections.abc import Iterator
 
 import pytest
 
-import gevent
-from gevent._core import Loop, MockClock
-from gevent._hub_local import get_hub_if_exists, set_hub, set_loop
-from gevent.hub import Hub
+from gevent.testkit import destroy_hub
+
+# The public toolkit's fixtures: mock_clock, autojump_clock and virtual_hub (a hub
+# on the autojump clock, so sleeps take no real time), and the gevent_leak_check
+# marker. Its fresh_hub is replaced below by an autouse one.
+pytest_plugins = ["gevent.testkit.plugin"]
 
 
 @pytest.fixture(autouse=True)
 def fresh_hub() -> Iterator[None]:
     """Every test starts with no hub in the main thread and leaves none behind."""
-    _destroy_current_hub()
+    destroy_hub()
     yield
-    _destroy_current_hub()
-
-
-def _destroy_current_hub() -> None:
-    hub = get_hub_if_exists()
-    if hub is not None:
-        hub.destroy(destroy_loop=True)
-    set_hub(None)
-    set_loop(None)
-
-
-@pytest.fixture
-def mock_clock() -> MockClock:
-    """A clock that only moves when the test says so."""
-    return MockClock()
-
-
-@pytest.fixture
-def autojump_clock() -> MockClock:
-    """A clock that jumps to the next timer whenever the loop would sleep."""
-    return MockClock(autojump=True)
-
-
-@pytest.fixture
-def virtual_hub(autojump_clock: MockClock) -> Iterator[Hub]:
-    """Make this thread's hub run on an autojump clock: sleeps take no real time."""
-    _destroy_current_hub()
-    loop = Loop(default=True, clock=autojump_clock)
-    set_loop(loop)
-    hub = gevent.get_hub()
-    assert hub.loop is loop
-    yield hub
+    destroy_hub()

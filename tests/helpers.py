@@ -14,8 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import gevent
+from gevent.testkit import wait_all_blocked
 
 TESTS = Path(__file__).resolve().parent
+
+__all__ = ["assert_no_reference_cycles", "child_env", "run_python", "wait_all_blocked"]
 
 
 def child_env() -> dict[str, str]:
@@ -37,41 +40,6 @@ def run_python(src: str, *, timeout: float = 60, warnings_as_errors: bool = Fals
                           timeout=timeout, env=child_env())
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout
-
-
-def wait_all_blocked(max_iterations: int = 10_000) -> None:
-    """Run the event loop until every other greenlet of this thread's hub is blocked.
-
-    Returns as soon as an iteration of the hub's loop finds nothing to run: no
-    callback queued (a greenlet that was just spawned, woken, or that yielded
-    with ``sleep(0)`` is waiting in one), no I/O ready and no timer due. Every
-    other greenlet of the hub has then finished or is parked in a blocking call
-    such as ``Event.wait()``, ``socket.recv()`` or ``sleep(seconds)``.
-
-    Time does not move on: a timer that is not due yet stays pending, so a
-    greenlet sleeping for a while is left asleep, and a virtual clock does not
-    jump. This is what to call instead of ``gevent.sleep(0.01)`` when a test only
-    needs another greenlet to get as far as it can: it takes no real time and
-    cannot return early. It waits for this hub only; native threads, and
-    greenlets of other threads' hubs, keep running on their own.
-
-    Call it from any greenlet except the hub. It raises ``RuntimeError`` if the
-    loop still has work after ``max_iterations`` iterations, as it will while a
-    greenlet never blocks (``while True: gevent.sleep(0)``).
-    """
-    hub = gevent.get_hub()
-    if gevent.getcurrent() is hub:
-        raise RuntimeError("wait_all_blocked() cannot be called from the hub")
-    loop = hub.loop
-    for _ in range(max_iterations):
-        # The loop fires idle watchers in an iteration in which no other watcher
-        # fired (no I/O, no timer, nothing fed). It may still hold callbacks then,
-        # since it runs them in time slices: go round until none is left.
-        gevent.idle()
-        if not loop._callbacks:
-            return
-    raise RuntimeError(f"greenlets of {hub!r} were still runnable after "
-                       f"{max_iterations} loop iterations")
 
 
 def assert_no_reference_cycles(operation: Callable[[], object], repeat: int = 3) -> None:

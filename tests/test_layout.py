@@ -23,6 +23,7 @@ PUBLIC = {
     "fileobject", "greenlet", "hub", "local", "lock", "monkey", "os", "pool", "pywsgi", "queue",
     "resolver", "select", "selectors", "server", "signal", "socket", "ssl", "subprocess",
     "thread", "threading", "threadpool", "time", "timeout", "util",
+    "testkit",  # ours: the test toolkit (gevent.testing is gevent's own)
 }
 # Private names that gevent's own test files import (docs/design.md lists who needs each).
 FROZEN = {
@@ -32,7 +33,8 @@ FROZEN = {
 # The hub level: small, hot modules that everything blocks through.
 HUB_LEVEL = {"_hub_primitives", "_waiter"}
 # One private subpackage per layer.
-LAYERS = {"_core", "_patch", "_sync", "_io", "_threads", "_http", "_servers"}
+LAYERS = {"_core", "_patch", "_sync", "_io", "_threads", "_http", "_servers", "_scope",
+          "_testkit"}
 
 MAX_LINES = 800
 

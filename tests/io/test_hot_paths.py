@@ -22,6 +22,7 @@ import gevent
 from gevent import socket
 from gevent.exceptions import BlockingSwitchOutError, InvalidSwitchError
 from gevent.hub import Hub
+from gevent.testkit import wait_all_blocked
 
 
 def _calls_into(names: set[str], action: Callable[[], object]) -> list[str]:
@@ -170,7 +171,7 @@ def test_close_wakes_a_writer_blocked_in_sendall(
         pair: tuple[socket.socket, socket.socket]) -> None:
     a, _b = pair
     g = gevent.spawn(a.sendall, b"x" * (8 * 1024 * 1024))
-    gevent.sleep(0.05)
+    wait_all_blocked()  # the buffer is full: parked on the write watcher
     assert not g.ready()
     a.close()
     g.join(timeout=5)
@@ -365,7 +366,7 @@ def test_the_write_watcher_is_made_on_the_first_wait_to_write(
     assert a._write_io is None
     a.ref = False
     g = gevent.spawn(a.sendall, b"x" * (8 * 1024 * 1024))
-    gevent.sleep(0.05)
+    wait_all_blocked()
     watcher = a._write_io
     assert watcher is not None and watcher.active
     # The socket's ref applies to the watcher made later, as gevent's test__socket_ex checks.

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from helpers import wait_all_blocked
 
 import gevent
 from gevent import socket
@@ -23,6 +22,7 @@ from gevent.baseserver import BaseServer, parse_address
 from gevent.event import Event
 from gevent.pool import Group, Pool
 from gevent.server import DatagramServer, StreamServer, _tcp_listener
+from gevent.testkit import wait_all_blocked
 
 LOCAL = ("127.0.0.1", 0)
 
@@ -240,11 +240,9 @@ def test_full_pool_pauses_accepting_until_a_handler_finishes(servers: list[BaseS
     server.start()
     clients = [connect(server) for _ in range(3)]
     try:
-        with gevent.Timeout(5):
-            while len(started) < 2:
-                gevent.sleep(0.01)
-        # The third connection waits in the backlog, and accepting is paused:
-        # the watcher is stopped, not spinning (the loop goes idle).
+        # Two handlers start and the third connection waits in the backlog,
+        # and accepting is paused: the watcher is stopped, not spinning (the
+        # loop goes idle).
         wait_all_blocked()
         assert len(started) == 2
         assert server.full()
@@ -267,7 +265,8 @@ def test_group_as_spawn_tracks_handlers(servers: list[BaseServer]) -> None:
     assert roundtrip(server, b"grp") == b"grp"
 
 
-def test_stop_waits_then_kills_pooled_handlers(servers: list[BaseServer]) -> None:
+def test_stop_waits_then_kills_pooled_handlers(virtual_hub: Any,
+                                               servers: list[BaseServer]) -> None:
     finished: list[str] = []
     running = Event()
 
@@ -294,7 +293,8 @@ def test_stop_waits_then_kills_pooled_handlers(servers: list[BaseServer]) -> Non
         assert client.recv(10) == b""
 
 
-def test_stop_lets_quick_pooled_handlers_finish(servers: list[BaseServer]) -> None:
+def test_stop_lets_quick_pooled_handlers_finish(virtual_hub: Any,
+                                                servers: list[BaseServer]) -> None:
     finished: list[str] = []
     running = Event()
 
@@ -461,9 +461,8 @@ def test_closing_the_listening_socket_is_fatal(
     servers.append(server)
     server.start()
     server.socket.close()
-    with gevent.Timeout(5):
-        while server.started:
-            gevent.sleep(0.01)
+    wait_all_blocked()
+    assert not server.started
     assert server.closed
     assert errors[0][0] is server
     assert errors[0][1].errno == errno.EBADF

@@ -9,6 +9,7 @@ from greenlet import getcurrent
 
 import gevent
 from gevent import thread as gthread
+from gevent.hub import Hub
 from gevent.lock import BoundedSemaphore
 
 
@@ -123,7 +124,7 @@ def test_a_handle_before_start() -> None:
         handle._set_done()
 
 
-def test_start_joinable_thread_runs_a_greenlet_and_join_cooperates() -> None:
+def test_start_joinable_thread_runs_a_greenlet_and_join_cooperates(virtual_hub: Hub) -> None:
     seen: list[object] = []
     ticks: list[int] = []
 
@@ -171,7 +172,7 @@ def test_a_thread_cannot_join_itself() -> None:
     assert errors == ["Cannot join current thread"]
 
 
-def test_make_thread_handle_is_running_until_set_done() -> None:
+def test_make_thread_handle_is_running_until_set_done(virtual_hub: Hub) -> None:
     handle = gthread._make_thread_handle(12345)
     assert handle.ident == 12345 and not handle.is_done()
     gevent.spawn_later(0.01, handle._set_done)
@@ -192,7 +193,7 @@ def test_a_native_thread_can_join_a_green_handle() -> None:
     assert result == [True]
 
 
-def test_shutdown_waits_for_non_daemon_threads_only() -> None:
+def test_shutdown_waits_for_non_daemon_threads_only(virtual_hub: Hub) -> None:
     from gevent.event import Event
 
     log: list[str] = []
