@@ -34,10 +34,18 @@ CHILD = HERE / "_child.py"
 REFERENCE_PYTHON = Path.home() / ".cache" / "gevent-bench" / "ref-venv" / "bin" / "python"
 HANG_STATUS = 124
 
-FULL = ["test_socket", "test_select", "test_selectors", "test_poll", "test_epoll", "test_threading", "test_thread", "test_queue", "test_subprocess", "test_ssl", "test_socketserver", "test_signal", "test_wsgiref", "test_asyncore", "test_time", "test_fork1", "test_wait3", "test_wait4"]
+FULL = [
+    "test_socket", "test_select", "test_selectors", "test_poll", "test_epoll",
+    "test_threading", "test_thread", "test_queue", "test_subprocess", "test_ssl",
+    "test_socketserver", "test_signal", "test_wsgiref", "test_asyncore", "test_time",
+    "test_fork1", "test_wait3", "test_wait4",
+]
 
 # Fast, deterministic modules: what CI runs against must-pass.txt.
-QUICK = ["test_select", "test_selectors", "test_poll", "test_epoll", "test_wait3", "test_wait4", "test_fork1", "test_wsgiref", "test_asyncore", "test_queue"]
+QUICK = [
+    "test_select", "test_selectors", "test_poll", "test_epoll", "test_wait3", "test_wait4",
+    "test_fork1", "test_wsgiref", "test_asyncore", "test_queue",
+]
 
 # regrtest's resources minus those needing the internet, a GUI or hours of CPU.
 RESOURCES = "subprocess,walltime"
