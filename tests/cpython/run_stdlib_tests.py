@@ -182,6 +182,8 @@ def _apply(res: ModuleResult, events: list[dict[str, object]]) -> str | None:
             if e.get("detail"):
                 res.details[tid] = str(e["detail"])
             running = None
+        elif kind == "module_skipped":
+            res.status = f"module skipped: {e.get('reason', '')}"
         elif kind == "fixture":
             tid = str(e["test"])
             res.outcomes[tid] = str(e["outcome"])
