@@ -28,6 +28,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CHILD = HERE / "_child.py"
@@ -61,11 +62,14 @@ class ModuleResult:
     status: str = "ok"  # ok, or what stopped the module from running at all
     seconds: float = 0.0
     logs: list[Path] = field(default_factory=list)
+    counts: dict[str, int] | None = None  # set when loaded from a saved run
 
     def count(self, *kinds: str) -> int:
         return sum(1 for o in self.outcomes.values() if o in kinds)
 
     def summary(self) -> dict[str, int]:
+        if self.counts is not None:
+            return self.counts
         ran = sum(1 for o in self.outcomes.values() if o != "skipped")
         return {
             "ran": ran,
@@ -78,6 +82,27 @@ class ModuleResult:
 
     def bad(self) -> dict[str, str]:
         return {t: o for t, o in sorted(self.outcomes.items()) if o in BAD}
+
+    def to_json(self) -> dict[str, object]:
+        return {**self.summary(), "status": self.status, "seconds": round(self.seconds, 1),
+                "bad": self.bad()}
+
+    @classmethod
+    def from_json(cls, module: str, data: dict[str, Any]) -> ModuleResult:
+        counts = {k: int(data[k]) for k in ("ran", "passed", "failed", "errors", "skipped", "hung")}
+        return cls(module, outcomes=dict(data["bad"]), status=str(data["status"]),
+                   seconds=float(data["seconds"]), counts=counts)
+
+
+def save_run(path: Path, label: str, results: dict[str, ModuleResult]) -> None:
+    data = {"interpreter": label, "modules": {m: r.to_json() for m, r in results.items()}}
+    path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+
+
+def load_run(path: Path) -> tuple[str, dict[str, ModuleResult]]:
+    data = json.loads(path.read_text())
+    mods = {m: ModuleResult.from_json(m, d) for m, d in data["modules"].items()}
+    return str(data["interpreter"]), mods
 
 
 def run_module(
@@ -220,14 +245,10 @@ def verdict(ours: ModuleResult, ref: ModuleResult | None) -> str:
 def write_results(
     results: dict[str, dict[str, ModuleResult]], labels: dict[str, str], out_dir: Path
 ) -> None:
-    data = {
-        impl: {
-            m: {**r.summary(), "status": r.status, "seconds": round(r.seconds, 1), "bad": r.bad()}
-            for m, r in mods.items()
-        }
-        for impl, mods in results.items()
+    data: dict[str, object] = {
+        impl: {m: r.to_json() for m, r in mods.items()} for impl, mods in results.items()
     }
-    data["_interpreters"] = labels  # type: ignore[assignment]
+    data["_interpreters"] = labels
     (out_dir / "results.json").write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
     ours = results["ours"]
     ref = results.get("gevent", {})
@@ -275,6 +296,9 @@ def main() -> int:
     ap.add_argument("--show", action="store_true", help="print each test that did not pass")
     ap.add_argument("--write", action="store_true", help="write RESULTS.md and results.json here")
     ap.add_argument("--expect", type=Path, help="file of test ids that must pass")
+    ap.add_argument("--save", type=Path, help="save this run (the --python column) as JSON")
+    ap.add_argument("--compare-saved", type=Path, metavar="JSON",
+                    help="take the gevent column from a run saved with --save")
     args = ap.parse_args()
 
     modules = args.modules or (QUICK if args.quick else FULL)
@@ -282,8 +306,11 @@ def main() -> int:
     if args.compare:
         impls["gevent"] = args.compare
     labels = {k: _describe(v) for k, v in impls.items()}
+    saved: dict[str, ModuleResult] = {}
+    if args.compare_saved:
+        labels["gevent"], saved = load_run(args.compare_saved)
     log_root = args.logs or Path(tempfile.mkdtemp(prefix="stdlib-logs-"))
-    results: dict[str, dict[str, ModuleResult]] = {k: {} for k in impls}
+    results: dict[str, dict[str, ModuleResult]] = {k: {} for k in labels}
     for module in modules:
         for impl, python in impls.items():
             log_dir = log_root / impl
@@ -294,6 +321,8 @@ def main() -> int:
                 resources=args.resources, log_dir=log_dir,
             )
             results[impl][module] = res
+        if module in saved:
+            results["gevent"][module] = saved[module]
         ours = results["ours"][module]
         ref = results.get("gevent", {}).get(module)
         line = f"{module:18} {row(ours):48} {ours.seconds:6.1f}s"
@@ -303,6 +332,8 @@ def main() -> int:
         if args.show:
             show(ours, ref)
     print(f"logs: {log_root}")
+    if args.save:
+        save_run(args.save, labels["ours"], results["ours"])
     if args.write:
         write_results(results, labels, HERE)
     if args.expect:
