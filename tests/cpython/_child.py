@@ -2,6 +2,9 @@
 
 Usage: ``python _child.py MODULE EVENTS_FILE TEST_TIMEOUT RESOURCES [EXCLUDED_ID ...]``
 
+MODULE is a module of CPython's ``test`` package (``test_socket``), or the path
+of a ``.py`` file of tests.
+
 This file is run as a script by whichever interpreter is measured (this project's
 or the reference gevent's), so it imports nothing of the project but ``gevent``.
 It records one JSON line per test in EVENTS_FILE (``start``, then ``end`` with
@@ -56,8 +59,12 @@ def main(argv: list[str]) -> int:
             events.write(json.dumps(fields) + "\n")
 
     watchdog = _Watchdog(timeout)
+    name = f"test.{module}"
+    if module.endswith(".py"):  # a file of tests (the runner's own self-test)
+        sys.path.insert(0, os.path.dirname(os.path.abspath(module)))
+        name = os.path.basename(module)[:-3]
     try:
-        suite = unittest.defaultTestLoader.loadTestsFromName(f"test.{module}")
+        suite = unittest.defaultTestLoader.loadTestsFromName(name)
     except unittest.SkipTest as exc:
         # The whole module skips itself (e.g. test_epoll once select.epoll is gone).
         record(event="module_skipped", reason=str(exc))

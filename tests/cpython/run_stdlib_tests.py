@@ -45,7 +45,7 @@ FULL = [
 # Fast, deterministic modules: what CI runs against must-pass.txt.
 QUICK = [
     "test_select", "test_selectors", "test_poll", "test_epoll", "test_wait3", "test_wait4",
-    "test_fork1", "test_wsgiref", "test_asyncore", "test_queue",
+    "test_fork1", "test_wsgiref", "test_asyncore", "test_time",
 ]
 
 # regrtest's resources minus those needing the internet, a GUI or hours of CPU.
@@ -296,6 +296,8 @@ def main() -> int:
     ap.add_argument("--show", action="store_true", help="print each test that did not pass")
     ap.add_argument("--write", action="store_true", help="write RESULTS.md and results.json here")
     ap.add_argument("--expect", type=Path, help="file of test ids that must pass")
+    ap.add_argument("--grow", type=Path, metavar="MUST_PASS",
+                    help="add every test that passed to this must-pass list (it only grows)")
     ap.add_argument("--save", type=Path, help="save this run (the --python column) as JSON")
     ap.add_argument("--compare-saved", type=Path, metavar="JSON",
                     help="take the gevent column from a run saved with --save")
@@ -332,6 +334,8 @@ def main() -> int:
         if args.show:
             show(ours, ref)
     print(f"logs: {log_root}")
+    if args.grow:
+        grow_must_pass(args.grow, results["ours"])
     if args.save:
         save_run(args.save, labels["ours"], results["ours"])
     if args.write:
@@ -342,21 +346,42 @@ def main() -> int:
 
 
 def check_expected(path: Path, results: dict[str, ModuleResult]) -> int:
-    """Every listed test id whose module ran must have passed (or been an expected failure)."""
-    wanted = [
-        line.split("#")[0].strip() for line in path.read_text().splitlines()
-    ]
+    """Every listed test whose module ran must have passed (or been an expected failure)."""
     missing = []
-    for tid in filter(None, wanted):
-        module = tid.split(".")[1] if tid.startswith("test.") else tid.split(".")[0]
+    for module, tid in read_must_pass(path):
         res = results.get(module)
         if res is None:
             continue
         if res.outcomes.get(tid) not in ("passed", "xfail"):
-            missing.append(f"{tid}: {res.outcomes.get(tid, 'did not run')}")
+            missing.append(f"{module} {tid}: {res.outcomes.get(tid, 'did not run')}")
     for line in missing:
         print(f"must pass, but: {line}")
     return 1 if missing else 0
+
+
+def read_must_pass(path: Path) -> list[tuple[str, str]]:
+    """``(module, test id)`` per line ``MODULE TEST_ID``; ``#`` starts a comment."""
+    out = []
+    if path.exists():
+        for line in path.read_text().splitlines():
+            fields = line.split("#")[0].split()
+            if len(fields) == 2:
+                out.append((fields[0], fields[1]))
+            elif fields:
+                raise SystemExit(f"{path}: expected 'MODULE TEST_ID', got {line!r}")
+    return out
+
+
+def grow_must_pass(path: Path, results: dict[str, ModuleResult]) -> None:
+    """Add the tests that passed; keep every line already there (comments included)."""
+    old = set(read_must_pass(path))
+    new = sorted({(m, t) for m, r in results.items() for t, o in r.outcomes.items()
+                  if o in ("passed", "xfail")} - old)
+    text = path.read_text() if path.exists() else ""
+    if text and not text.endswith("\n"):
+        text += "\n"
+    path.write_text(text + "".join(f"{m} {t}\n" for m, t in new))
+    print(f"{path}: {len(new)} tests added, {len(old) + len(new)} in all")
 
 
 def _describe(python: str) -> str:
