@@ -50,6 +50,8 @@ QUICK = [
 
 # regrtest's resources minus those needing the internet, a GUI or hours of CPU.
 RESOURCES = "subprocess,walltime"
+# Modules that ask for "network" but only talk to localhost.
+EXTRA_RESOURCES = {"test_socketserver": "network"}
 
 BAD = ("failed", "error", "hung", "crashed", "xpass")
 
@@ -128,7 +130,8 @@ def run_module(
             events_path = Path(cwd) / "events.jsonl"
             log = log_dir / f"{module}.{attempt}.log"
             res.logs.append(log)
-            cmd = [python, str(CHILD), module, str(events_path), str(test_timeout), resources]
+            wanted = ",".join(filter(None, [resources, EXTRA_RESOURCES.get(module, "")]))
+            cmd = [python, str(CHILD), module, str(events_path), str(test_timeout), wanted]
             env = dict(os.environ)
             env.pop("PYTHONPATH", None)
             env["PYTHONUNBUFFERED"] = "1"
