@@ -3,7 +3,9 @@
 ``select`` first asks the kernel with a zero timeout; when something is
 already ready (or the timeout is zero) it yields once to the other greenlets
 and returns that answer. Otherwise it waits on loop watchers. ``xlist`` is
-ignored, as in gevent. ``poll`` honours ``POLLIN`` and ``POLLOUT`` only.
+reported when the kernel says so at the time of the call (as gevent does) but
+never waited for. ``poll`` waits for ``POLLIN``/``POLLPRI`` and ``POLLOUT``
+and answers with the native flags (``POLLHUP``, ``POLLNVAL``...).
 
 ``monkey.patch_select`` copies ``__implements__`` into the stdlib module and,
 when ``aggressive``, removes ``epoll``/``kqueue``/``kevent``/``devpoll`` from it
@@ -12,10 +14,12 @@ when ``aggressive``, removes ``epoll``/``kqueue``/``kevent``/``devpoll`` from it
 
 from __future__ import annotations
 
+import math
+import operator
 import select as __select__
 from typing import Any
 
-from ._io._select import BADFD, READ, WRITE, get_fileno, wait_on_fds
+from ._io._select import BADFD, READ, WRITE, get_fileno, native_poll, wait_on_fds
 from .hub import sleep
 
 __implements__ = ["select"]
@@ -35,72 +39,126 @@ for _name in dir(__select__):
 del _name
 
 _POLLIN = getattr(__select__, "POLLIN", 1)
+_POLLPRI = getattr(__select__, "POLLPRI", 2)
 _POLLOUT = getattr(__select__, "POLLOUT", 4)
 _POLLNVAL = getattr(__select__, "POLLNVAL", 32)
 
 
 def select(rlist: Any, wlist: Any, xlist: Any, timeout: float | None = None) -> Any:
-    """Wait until some of ``rlist`` are readable or ``wlist`` writable; ``xlist`` is ignored.
+    """Wait until some of ``rlist`` are readable or ``wlist`` writable.
 
-    Returns ``(readable, writable, [])`` as lists.
+    Returns ``(readable, writable, exceptional)`` as lists. ``xlist`` is only
+    reported from the kernel's own answer: the loop cannot wait for exceptional
+    conditions (out-of-band data), so they do not end a wait by themselves.
     """
     if timeout is not None and timeout < 0:
         raise ValueError("timeout must be non-negative")
-    rlist = list(rlist)
-    wlist = list(wlist)
+    # Sequences go to the kernel as they are (it calls each fileno() once, in
+    # order, as the stdlib does); other iterables are read once, here.
+    if not isinstance(rlist, (list, tuple)):
+        rlist = list(rlist)
+    if not isinstance(wlist, (list, tuple)):
+        wlist = list(wlist)
+    if not isinstance(xlist, (list, tuple)):
+        xlist = list(xlist)
     # The kernel checks the arguments and answers at once if anything is ready.
-    ready_r, ready_w, _ = _original_select(rlist, wlist, [], 0)
-    if ready_r or ready_w or timeout == 0:
+    ready = _original_select(rlist, wlist, xlist, 0)
+    if ready[0] or ready[1] or ready[2] or timeout == 0:
         sleep()
-        return list(ready_r), list(ready_w), []
+        return list(ready[0]), list(ready[1]), list(ready[2])
     items = [(get_fileno(obj), READ, (0, obj)) for obj in rlist]
     items += [(get_fileno(obj), WRITE, (1, obj)) for obj in wlist]
+    woke = wait_on_fds(items, timeout, check_first=False)
+    if not woke:
+        return [], [], []
+    try:
+        # The exact answer, exceptional conditions included.
+        ready = _original_select(rlist, wlist, xlist, 0)
+    except (OSError, ValueError):
+        ready = ([], [], [])  # a descriptor closed meanwhile: report what woke us
+    if ready[0] or ready[1] or ready[2]:
+        return list(ready[0]), list(ready[1]), list(ready[2])
     readable: list[Any] = []
     writable: list[Any] = []
-    for (kind, obj), _revents in wait_on_fds(items, timeout):
+    for (kind, obj), _revents in woke:
         (writable if kind else readable).append(obj)
     return readable, writable, []
 
 
+_INT_MAX = 2**31 - 1
+
+
+def _poll_timeout(timeout: Any) -> float | None:
+    """``poll()``'s milliseconds as seconds (None blocks), checked as the C poll does."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, float):
+        # Rounded away from zero: -0.1 ms still means "block".
+        ms = math.ceil(timeout) if timeout >= 0 else math.floor(timeout)
+    else:
+        try:
+            ms = operator.index(timeout)
+        except TypeError:
+            raise TypeError(f"timeout must be an integer or None, not {type(timeout).__name__}") \
+                from None
+    if not -_INT_MAX - 1 <= ms <= _INT_MAX:
+        raise OverflowError("timeout is too large")
+    return None if ms < 0 else ms / 1000.0
+
+
 class poll:
-    """A ``select.poll`` object whose ``poll()`` blocks only the calling greenlet."""
+    """A ``select.poll`` object whose ``poll()`` blocks only the calling greenlet.
+
+    Registrations are mirrored in a native poll object, which checks them as the
+    stdlib does and gives the exact flags of what is ready.
+    """
 
     def __init__(self) -> None:
         self.fds: dict[int, int] = {}
+        self._native = native_poll()
+        self._polling = False
 
-    def register(self, fd: Any, eventmask: int = _POLLIN | _POLLOUT) -> None:
-        events = 0
-        if eventmask & _POLLIN:
-            events |= READ
-        if eventmask & _POLLOUT:
-            events |= WRITE
-        self.fds[get_fileno(fd)] = events
+    def register(self, fd: Any, eventmask: int = _POLLIN | _POLLPRI | _POLLOUT) -> None:
+        fileno = get_fileno(fd)
+        self._native.register(fileno, eventmask)
+        self.fds[fileno] = eventmask
 
     def modify(self, fd: Any, eventmask: int) -> None:
         fileno = get_fileno(fd)
-        if fileno not in self.fds:
-            raise FileNotFoundError(2, "No such file or directory")
-        self.register(fileno, eventmask)
+        self._native.modify(fileno, eventmask)
+        self.fds[fileno] = eventmask
 
     def unregister(self, fd: Any) -> None:
-        del self.fds[get_fileno(fd)]
+        fileno = get_fileno(fd)
+        self._native.unregister(fileno)
+        del self.fds[fileno]
 
-    def poll(self, timeout: float | None = None) -> list[tuple[int, int]]:
+    def poll(self, timeout: Any = None) -> list[tuple[int, int]]:
         """Wait for events; ``timeout`` is in milliseconds, None or negative blocks."""
-        seconds = None if timeout is None or timeout < 0 else timeout / 1000.0
-        items = [(fd, events, fd) for fd, events in self.fds.items()]
-        out: dict[int, int] = {}
-        for fd, revents in wait_on_fds(items, seconds):
-            flags = out.get(fd, 0)
-            if revents & BADFD:
-                flags = _POLLNVAL
-            else:
-                if revents & READ:
-                    flags |= _POLLIN
-                if revents & WRITE:
-                    flags |= _POLLOUT
-            out[fd] = flags
-        return list(out.items())
+        seconds = _poll_timeout(timeout)
+        if self._polling:
+            raise RuntimeError("concurrent poll() invocation")
+        self._polling = True
+        try:
+            ready = self._native.poll(0)
+            if ready or seconds == 0:
+                sleep()  # as select() does: a busy poll loop still lets others run
+                return ready
+            items = []
+            for fd, mask in self.fds.items():
+                events = (READ if mask & (_POLLIN | _POLLPRI) else 0) | (
+                    WRITE if mask & _POLLOUT else 0)
+                items.append((fd, events, fd))
+            woke = wait_on_fds(items, seconds, check_first=False)
+            if not woke:
+                return []
+            return self._native.poll(0) or [
+                (fd, _POLLNVAL if revents & BADFD else
+                 (_POLLIN if revents & READ else 0) | (_POLLOUT if revents & WRITE else 0))
+                for fd, revents in woke
+            ]
+        finally:
+            self._polling = False
 
 
 if "poll" not in __implements__:

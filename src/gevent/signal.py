@@ -23,6 +23,7 @@ these functions are extensions that monkey patching leaves out.
 
 from __future__ import annotations
 
+import errno
 import os as _os
 import signal as _signal
 from collections.abc import Callable as _Callable
@@ -50,6 +51,10 @@ __implements__: list[str] = list(__all__)
 __extensions__: list[str] = []
 if _os.environ.get("GEVENT_NOWAITPID"):
     __implements__, __extensions__ = [], list(__all__)
+if hasattr(_signal, "pthread_kill"):
+    __all__.append("pthread_kill")
+    __implements__.append("pthread_kill")
+    _signal_pthread_kill = _original("pthread_kill")
 
 __imports__: list[str] = []
 for _name in dir(_signal):
@@ -112,6 +117,53 @@ def set_wakeup_fd(fd: int, /, *, warn_on_full_buffer: bool = True) -> int:
     """``signal.set_wakeup_fd``: gevent's SIGCHLD catcher is a Python handler, so the
     interpreter writes the byte for it like for any other signal."""
     return _signal_set_wakeup_fd(fd, warn_on_full_buffer=warn_on_full_buffer)  # type: ignore[no-any-return]
+
+
+def pthread_kill(thread_id: int, signalnum: int, /) -> None:
+    """``signal.pthread_kill`` that also takes a green thread's ident.
+
+    Once ``threading`` is patched, ``threading.get_ident()`` names a greenlet,
+    and handing that to the C ``pthread_kill`` is undefined behaviour (it can
+    block the process for good, holding the GIL). A greenlet's ident is sent to
+    the native thread that runs it (``ProcessLookupError`` once it has ended, as
+    for a native thread); any other ident goes through unchanged.
+    """
+    _signal_pthread_kill(_native_ident_of(thread_id), signalnum)
+
+
+def _native_ident_of(ident: int) -> int:
+    import gc
+
+    from greenlet import getcurrent, greenlet
+
+    from ._hub_local import get_thread_ident
+
+    current = getcurrent()
+    found = current if id(current) == ident else None
+    if found is None:
+        # Rare and never on a hot path: a scan is cheaper than a registry kept
+        # for every greenlet. A pthread_t is never the address of a live object.
+        found = next((g for g in gc.get_objects() if id(g) == ident
+                      and isinstance(g, greenlet)), None)
+    if found is None:
+        return ident
+    if found.dead:
+        raise ProcessLookupError(errno.ESRCH, _os.strerror(errno.ESRCH))
+    root = _root_of(found)
+    if root is _root_of(current):
+        return get_thread_ident()
+    # Another native thread's greenlet: its hub knows that thread's ident.
+    for obj in gc.get_objects():
+        if isinstance(obj, greenlet) and obj.parent is root \
+                and isinstance(getattr(obj, "thread_ident", None), int):
+            return obj.thread_ident  # type: ignore[no-any-return]
+    return ident
+
+
+def _root_of(g: _Any) -> _Any:
+    while g.parent is not None:
+        g = g.parent
+    return g
 
 
 def _on_child_exit() -> None:

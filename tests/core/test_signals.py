@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import pytest
 
@@ -54,3 +55,32 @@ def test_signal_watcher_wakes_a_loop_blocked_in_poll() -> None:
         assert got == [signal.SIGUSR2]
     finally:
         watcher.stop()
+
+
+def test_python_signal_handler_raising_in_the_hub_reaches_main_and_the_hub_lives(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # Found by CPython's test_selectors (interrupted select): the handler runs
+    # inside the hub's poll; its exception used to kill the hub, so the next
+    # wait in the main greenlet got an empty switch (InvalidSwitchError).
+    class Interrupt(Exception):
+        pass
+
+    def handler(*_args: object) -> None:
+        raise Interrupt
+
+    old = signal.signal(signal.SIGALRM, handler)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        with pytest.raises(Interrupt):
+            gevent.sleep(10)
+        # The hub survived, and a timer started now counts from now.
+        # (A loop timer, as select() starts, without the update_now of sleep.)
+        timer = gevent.get_hub().loop.timer(0.2)
+        started = time.monotonic()
+        gevent.get_hub().wait(timer)
+        assert time.monotonic() - started >= 0.19
+        assert not gevent.get_hub().dead
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    assert "Interrupt" in capsys.readouterr().err  # reported, as gevent does

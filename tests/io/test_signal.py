@@ -26,7 +26,7 @@ def restore_sigchld() -> Iterator[None]:
 
 
 def test_module_surface() -> None:
-    assert gsignal.__implements__ == ["getsignal", "set_wakeup_fd", "signal"]
+    assert gsignal.__implements__ == ["getsignal", "set_wakeup_fd", "signal", "pthread_kill"]
     assert "SIGUSR1" in gsignal.__imports__
     assert "alarm" in gsignal.__imports__
     assert "signal" not in gsignal.__imports__
@@ -132,3 +132,27 @@ def test_patch_signal_installs_the_module() -> None:
                           text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ok"
+
+
+@pytest.mark.skipif(not hasattr(stdsignal, "pthread_kill"), reason="needs stdsignal.pthread_kill")
+def test_pthread_kill_takes_a_green_thread_ident() -> None:
+    # Found by CPython's test_wsgiref: a patched threading.get_ident() handed to
+    # the C pthread_kill is undefined behaviour (it blocked for good, GIL held).
+    import _thread
+
+    import gevent.signal
+    import gevent.thread
+
+    got: list[int] = []
+    old = stdsignal.signal(stdsignal.SIGUSR1, lambda signum, frame: got.append(signum))
+    try:
+        other = gevent.spawn(lambda: None)
+        for ident in (gevent.thread.get_ident(), gevent.thread.get_ident(other),
+                      _thread.get_ident()):
+            gevent.signal.pthread_kill(ident, stdsignal.SIGUSR1)
+        assert got == [stdsignal.SIGUSR1] * 3
+        other.join()
+        with pytest.raises(ProcessLookupError):
+            gevent.signal.pthread_kill(gevent.thread.get_ident(other), stdsignal.SIGUSR1)
+    finally:
+        stdsignal.signal(stdsignal.SIGUSR1, old)

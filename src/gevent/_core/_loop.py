@@ -570,7 +570,15 @@ class Loop:
                     timeout = 0.0
                 else:
                     timeout = self._clock.sleep_time(timeout)
-        events = self._poller.poll(timeout)
+        try:
+            events = self._poller.poll(timeout)
+        except BaseException:
+            # A Python signal handler runs inside the poll (EINTR) and may raise.
+            # Escaping here would kill the hub; hand it over instead (with no
+            # context the hub raises it in the main greenlet, as gevent does).
+            events = []
+            self._now = self._clock.now()  # timers started meanwhile count from now
+            self.handle_error(None, *sys.exc_info())
         self._now = self._clock.now()
 
         # 4. Collect what fired (descriptors and wake-ups, due timers, idle and

@@ -13,20 +13,78 @@ that was ready together, as ``select(2)`` would.
 A descriptor that cannot even be watched (already closed) is reported at once
 with the ``BADFD`` bit, and the caller turns that into ``POLLNVAL`` or into a
 ready entry whose next use meets the real error.
+
+The answer itself comes from the kernel: ``poll_now`` asks the native
+``poll(2)`` with a zero timeout before any waiting (so what is ready already is
+reported at once, complete, even with a zero timeout), and again after a
+watcher woke us, so that a descriptor ready for reading and writing is reported
+with both in one call, as ``select(2)`` would. The watchers' own records are
+only the fallback for a wake-up whose readiness is gone by then.
 """
 
 from __future__ import annotations
 
+import select as _select
 from typing import Any
 
 from .._hub_local import get_hub_noargs
+from .._patch import get_original
 from .._waiter import Waiter
 
-__all__ = ["BADFD", "READ", "WRITE", "get_fileno", "wait_on_fds"]
+__all__ = ["BADFD", "READ", "WRITE", "get_fileno", "native_poll", "poll_now", "wait_on_fds"]
 
 READ = 1
 WRITE = 2
 BADFD = 4
+
+native_poll: Any = get_original("select", "poll") if hasattr(_select, "poll") else None
+_POLLIN = getattr(_select, "POLLIN", 1)
+_POLLPRI = getattr(_select, "POLLPRI", 2)
+_POLLOUT = getattr(_select, "POLLOUT", 4)
+_POLLNVAL = getattr(_select, "POLLNVAL", 32)
+
+
+def poll_now(items: list[tuple[int, int, Any]]) -> list[tuple[Any, int]]:
+    """What the kernel says is ready right now among ``items``, without waiting.
+
+    Same shape as ``wait_on_fds``. Hang-up and error count as ready for
+    whatever was asked, as ``select(2)`` reports them.
+    """
+    if native_poll is None:
+        return []
+    masks: dict[int, int] = {}
+    bad: set[int] = set()
+    for fd, events, _token in items:
+        if events:
+            masks[fd] = masks.get(fd, 0) | events
+    poller = native_poll()
+    for fd, events in masks.items():
+        try:
+            poller.register(fd, (_POLLIN | _POLLPRI if events & READ else 0)
+                            | (_POLLOUT if events & WRITE else 0))
+        except (ValueError, OverflowError, OSError):
+            bad.add(fd)
+    flags = dict(poller.poll(0)) if masks else {}
+    out = []
+    for fd, events, token in items:
+        if not events:
+            continue
+        if fd in bad:
+            out.append((token, BADFD | events))
+            continue
+        got = flags.get(fd, 0)
+        if not got:
+            continue
+        if got & _POLLNVAL:
+            out.append((token, BADFD | events))
+            continue
+        revents = (READ if got & (_POLLIN | _POLLPRI) else 0) | (WRITE if got & _POLLOUT else 0)
+        if got & ~(_POLLIN | _POLLPRI | _POLLOUT):  # hang-up or error
+            revents = events
+        revents &= events
+        if revents:
+            out.append((token, revents))
+    return out
 
 
 def get_fileno(obj: Any) -> int:
@@ -44,12 +102,17 @@ def get_fileno(obj: Any) -> int:
 
 
 def wait_on_fds(items: list[tuple[int, int, Any]], timeout: float | None,
-                hub: Any = None) -> list[tuple[Any, int]]:
+                hub: Any = None, check_first: bool = True) -> list[tuple[Any, int]]:
     """Wait until some of ``items`` (``(fd, events, token)``) are ready, or ``timeout`` passes.
 
     Returns ``[(token, revents), ...]`` for the ready ones (empty on timeout).
     ``revents`` holds READ, WRITE, and BADFD for a descriptor that is closed.
+    ``check_first=False`` skips the first kernel check, for a caller that made it.
     """
+    if check_first:
+        ready = poll_now(items)
+        if ready or (timeout is not None and timeout <= 0):
+            return ready
     if hub is None:
         hub = get_hub_noargs()
     loop = hub.loop
@@ -90,4 +153,6 @@ def wait_on_fds(items: list[tuple[int, int, Any]], timeout: float | None,
             watcher.close()
         if timer is not None:
             timer.close()
+    if results:
+        return poll_now(items) or results
     return results
