@@ -115,7 +115,7 @@ def test_the_script_runner_passes_the_exit_status_on(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["tutorial_greenlets.py", "tutorial_async.py",
                                   "tutorial_states.py", "tutorial_switch.py",
-                                  "structured.py"])
+                                  "tutorial_monkey.py", "structured.py"])
 def test_the_tutorial_runs_in_no_real_time(name: str) -> None:
     path = Path(__file__).resolve().parents[2] / "examples" / name
     plain = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
@@ -128,6 +128,24 @@ def test_the_tutorial_runs_in_no_real_time(name: str) -> None:
     times = virtual.stderr.strip().splitlines()[-1].split()
     virtual_seconds, real_seconds = float(times[2]), float(times[6])
     assert real_seconds < max(virtual_seconds, 0.5)
+
+
+def test_the_network_tutorial_runs_in_virtual_time_with_an_idle_threshold() -> None:
+    # Its HTTP server and clients talk over real sockets: the clock may only jump
+    # once nothing is in flight, which the threshold (real seconds idle) ensures.
+    path = Path(__file__).resolve().parents[2] / "examples" / "tutorial_network.py"
+    plain = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
+                           timeout=120)
+    virtual = subprocess.run(
+        [sys.executable, "-m", "gevent.testkit", "--times", "--autojump-threshold", "0.01",
+         str(path)], capture_output=True, text=True, timeout=120)
+    assert virtual.returncode == plain.returncode == 0, virtual.stderr
+    words = [line for line in plain.stdout.splitlines() if line.endswith(":")]
+    assert [line for line in virtual.stdout.splitlines() if line.endswith(":")] == words
+    times = virtual.stderr.strip().splitlines()[-1].split()
+    virtual_seconds, real_seconds = float(times[2]), float(times[6])
+    assert virtual_seconds == pytest.approx(1.0)  # nine pauses in turn, then nine at once
+    assert real_seconds < virtual_seconds
 
 
 def _stable(out: str) -> list[str]:

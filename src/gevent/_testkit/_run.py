@@ -33,10 +33,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "timer instead of sleeping, so sleeps and timeouts take no real time.")
     parser.add_argument("--times", action="store_true",
                         help="print the virtual and the real time taken, to stderr, at exit")
+    parser.add_argument("--autojump-threshold", type=float, default=0.0, metavar="SECONDS",
+                        help="jump only after the loop has been idle this many real seconds "
+                             "(for scripts with real I/O in flight; default 0: at once)")
     parser.add_argument("script", help="the script to run, as python would run it")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the script")
     ns = parser.parse_args(argv)
-    clock = MockClock(autojump=True)
+    if ns.autojump_threshold < 0:
+        parser.error("--autojump-threshold is in real seconds, at least 0")
+    clock = MockClock(autojump=True, autojump_threshold=ns.autojump_threshold)
     sys.argv = [ns.script, *ns.args]
     started = time.perf_counter()
     try:
