@@ -294,10 +294,11 @@ def test_run_refuses_a_non_coroutine() -> None:
 def test_loop_in_the_hub_greenlet_is_refused() -> None:
     loop = EventLoop()
     errors: list[BaseException] = []
+    never = loop.create_future()  # a coroutine would be left never awaited
 
     def in_hub() -> None:
         try:
-            loop.run_until_complete(asyncio.sleep(0.01))
+            loop.run_until_complete(never)
         except RuntimeError as exc:
             errors.append(exc)
 
