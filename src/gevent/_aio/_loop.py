@@ -39,6 +39,7 @@ __all__ = ["EventLoop", "EventLoopPolicy"]
 
 _T = TypeVar("_T")
 _BaseLoop: Any = asyncio.SelectorEventLoop
+_Handle = events.Handle
 
 
 class _HubExecutor(concurrent.futures.Executor):
@@ -78,6 +79,9 @@ class EventLoop(_BaseLoop):  # type: ignore[misc]
     """
 
     _clock_resolution: float
+    _closed: bool
+    _debug: bool
+    _ready: Any
     _default_executor: Any
     _selector: Any
     # True for the loop that await_() starts in a greenlet of its own.
@@ -93,6 +97,9 @@ class EventLoop(_BaseLoop):  # type: ignore[misc]
         self._aio_waiting = 0  # greenlets parked in await_() on this loop
         self._aio_runner: Any = None  # the greenlet that runs a background loop
         super().__init__(HubSelector(hub, keepalive))
+        # The hub's clock, so virtual clocks drive asyncio's timers too; an instance
+        # attribute, so that asyncio's own calls go straight to it.
+        self.time = hub.loop.clock.now
         self._clock_resolution = max(self._clock_resolution, hub.loop.approx_timer_resolution)
 
     @property
@@ -100,14 +107,17 @@ class EventLoop(_BaseLoop):  # type: ignore[misc]
         """The gevent hub this loop runs on."""
         return self._hub
 
-    def time(self) -> float:
-        return self._selector._clock_now()  # type: ignore[no-any-return]
-
     # --------------------------------------------------- waking a parked loop
 
     def call_soon(self, callback: Callable[..., Any], *args: Any,
                   context: Any = None) -> asyncio.Handle:
-        handle = super().call_soon(callback, *args, context=context)
+        # The hottest call of all (every task step): the stdlib's steps inline,
+        # plus the wake-up of a loop parked while another greenlet runs.
+        if self._closed or self._debug:
+            handle = super().call_soon(callback, *args, context=context)
+        else:
+            handle = _Handle(callback, args, self, context)
+            self._ready.append(handle)
         selector = self._selector
         if selector is not None and selector._waiting is not None:
             selector.wakeup()

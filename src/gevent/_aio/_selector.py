@@ -122,19 +122,25 @@ class HubSelector(selectors._BaseSelectorImpl):  # type: ignore[name-defined,mis
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
         fired = self._fired
         if fired:
-            watchers = self._watchers
-            on_io = self._on_io
-            for w in fired:
-                if watchers.get(w.fd) is not w:
-                    continue  # unregistered since it fired
-                w.start(on_io, w, pass_events=True)
-            fired.clear()
+            self._restart(fired)
         if timeout is not None and timeout <= 0:
+            # asyncio has callbacks ready: give the hub a turn only if it is due one.
             if self._hub_loop._callbacks or self._clock_now() - self._last_turn >= TURN_INTERVAL:
                 self._park(0.0)
+            elif not self._ready:
+                return []
         elif not self._ready:
             self._park(timeout)
         return self._collect()
+
+    def _restart(self, fired: list[Any]) -> None:
+        watchers = self._watchers
+        on_io = self._on_io
+        for w in fired:
+            current = watchers.get(w.fd)
+            if current is w and current is not None:  # else unregistered since it fired
+                current.start(on_io, current, pass_events=True)
+        fired.clear()
 
     def _park(self, timeout: float | None) -> None:
         hub = self._hub
