@@ -96,6 +96,9 @@ def await_(awaitable: Awaitable[_T], timeout: float | None = None) -> _T:
         raise RuntimeError("gevent.asyncio.await_() was called inside the asyncio loop (from a "
                            "coroutine or callback); it would block the loop for good. Use "
                            "'await' there, or run the blocking code in gevent.asyncio.spawn()")
+    # A killed greenlet keeps the GreenletExit, whose traceback holds this frame:
+    # no local may point back at the greenlet.
+    del current
     ours = isinstance(loop, EventLoop)
     wake = _Wake(hub.loop)
     future: Any
