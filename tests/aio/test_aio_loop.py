@@ -17,6 +17,7 @@ import gevent.socket
 from gevent.asyncio import EventLoop, run
 
 
+@pytest.mark.skipif(not hasattr(asyncio, "Runner"), reason="asyncio.Runner is new in 3.11")
 def test_runner_with_loop_factory_runs_greenlets_while_asyncio_sleeps(virtual_hub: object) -> None:
     ticks: list[float] = []
 
@@ -317,3 +318,59 @@ def test_policy_for_older_code() -> None:
         assert loop.run_until_complete(asyncio.sleep(0, result=1)) == 1
     finally:
         loop.close()
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="asyncio.run(loop_factory=) is new in 3.12")
+def test_asyncio_run_with_loop_factory() -> None:
+    async def main() -> str:
+        assert isinstance(asyncio.get_running_loop(), EventLoop)
+        return await gevent.asyncio.spawn(lambda: "green")
+
+    assert asyncio.run(main(), loop_factory=EventLoop) == "green"  # type: ignore[call-arg]
+
+
+def test_event_loop_in_another_native_thread() -> None:
+    results: list[object] = []
+
+    def in_thread() -> None:
+        async def main() -> object:
+            loop = asyncio.get_running_loop()
+            assert loop.hub is not main_hub  # type: ignore[attr-defined]
+            with pytest.raises(RuntimeError, match="main thread"):
+                loop.add_signal_handler(signal.SIGUSR2, lambda: None)
+            g = gevent.spawn(lambda: "thread greenlet")
+            return await g
+
+        try:
+            results.append(run(main()))
+        except BaseException as exc:  # reported to the main thread below
+            results.append(exc)
+        finally:
+            gevent.get_hub().destroy(destroy_loop=True)
+
+    main_hub = gevent.get_hub()
+    t = threading.Thread(target=in_thread)
+    t.start()
+    t.join(30)
+    assert results == ["thread greenlet"]
+
+
+def test_subprocess_in_another_native_thread_uses_asyncio_watcher() -> None:
+    results: list[object] = []
+
+    def in_thread() -> None:
+        async def main() -> int:
+            proc = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+            return await proc.wait()
+
+        try:
+            results.append(run(main()))
+        except BaseException as exc:
+            results.append(exc)
+        finally:
+            gevent.get_hub().destroy(destroy_loop=True)
+
+    t = threading.Thread(target=in_thread)
+    t.start()
+    t.join(60)
+    assert results == [0]
