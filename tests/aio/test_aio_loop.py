@@ -374,3 +374,20 @@ def test_subprocess_in_another_native_thread_uses_asyncio_watcher() -> None:
     t.start()
     t.join(60)
     assert results == [0]
+
+
+def test_debug_source_traceback_ends_at_the_caller() -> None:
+    # Found by CPython's test_asyncio: our call_soon/call_at wrappers must not be the
+    # last frame of a handle's source traceback.
+    loop = EventLoop()
+    loop.set_debug(True)
+    try:
+        for make in (lambda: loop.call_soon(lambda: None),
+                     lambda: loop.call_later(0, lambda: None),
+                     lambda: loop.call_at(loop.time(), lambda: None),
+                     lambda: loop.call_soon_threadsafe(lambda: None)):
+            handle = make()
+            assert handle._source_traceback[-1][2] == "<lambda>"  # type: ignore[attr-defined]
+            handle.cancel()
+    finally:
+        loop.close()

@@ -115,6 +115,8 @@ class EventLoop(_BaseLoop):  # type: ignore[misc]
         # plus the wake-up of a loop parked while another greenlet runs.
         if self._closed or self._debug:
             handle = super().call_soon(callback, *args, context=context)
+            if handle._source_traceback:
+                del handle._source_traceback[-1]  # this frame: report the caller's
         else:
             handle = _Handle(callback, args, self, context)
             self._ready.append(handle)
@@ -126,6 +128,8 @@ class EventLoop(_BaseLoop):  # type: ignore[misc]
     def call_at(self, when: float, callback: Callable[..., Any], *args: Any,
                 context: Any = None) -> asyncio.TimerHandle:
         handle = super().call_at(when, callback, *args, context=context)
+        if handle._source_traceback:
+            del handle._source_traceback[-1]
         selector = self._selector
         if selector is not None and selector._waiting is not None:
             selector.wakeup()
