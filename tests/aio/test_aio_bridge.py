@@ -384,3 +384,25 @@ def test_queue_get_and_put_timeouts() -> None:
             await queue_put(full, 2, timeout=0.01)
 
     run(main())
+
+
+def test_close_background_frees_the_thread_for_asyncio_run() -> None:
+    from gevent.asyncio import close_background
+
+    async def forever() -> None:
+        await asyncio.sleep(3600)
+
+    async def start() -> asyncio.Task[None]:
+        return asyncio.ensure_future(forever())
+
+    task = await_(start())
+    with pytest.raises(RuntimeError, match="running event loop"):
+        coro = asyncio.sleep(0)
+        try:
+            asyncio.run(coro)
+        finally:
+            coro.close()
+    close_background()
+    assert task.cancelled()
+    assert asyncio.run(asyncio.sleep(0, result="free")) == "free"
+    close_background()  # nothing left: a no-op

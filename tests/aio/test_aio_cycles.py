@@ -44,3 +44,23 @@ def test_await_error_leaves_no_cycle(virtual_hub: object) -> None:
             pass
 
     assert_no_reference_cycles(caught)
+
+
+def test_cancelled_await_greenlet_leaves_no_cycle() -> None:
+    from gevent.asyncio import run, spawn
+
+    async def cancel_one() -> None:
+        g = spawn(gevent.sleep, 100)
+        task = asyncio.ensure_future(_await(g))
+        await asyncio.sleep(0)
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+
+    assert_no_reference_cycles(lambda: run(cancel_one()))
+
+
+async def _await(g: gevent.Greenlet) -> object:
+    return await g
