@@ -406,3 +406,18 @@ def test_close_background_frees_the_thread_for_asyncio_run() -> None:
     assert task.cancelled()
     assert asyncio.run(asyncio.sleep(0, result="free")) == "free"
     close_background()  # nothing left: a no-op
+
+
+def test_background_loop_of_a_destroyed_hub_is_cleared() -> None:
+    # Destroying the hub leaves the background loop's greenlet parked in it, and that
+    # loop registered as this thread's running loop: the next crossing unwinds it.
+    from asyncio import events
+
+    await_(asyncio.sleep(0))
+    stale = events._get_running_loop()
+    assert stale is not None
+    gevent.get_hub().destroy(destroy_loop=True)
+    assert await_(asyncio.sleep(0, result="new hub")) == "new hub"
+    assert stale.is_closed()
+    assert events._get_running_loop() is not stale
+    assert run(asyncio.sleep(0, result="run")) == "run"

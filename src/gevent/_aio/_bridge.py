@@ -32,7 +32,7 @@ from asyncio import events
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
-from greenlet import getcurrent
+from greenlet import GreenletExit, getcurrent
 
 from .._hub_local import get_hub_noargs
 from ..exceptions import BlockingSwitchOutError, InvalidSwitchError
@@ -88,7 +88,7 @@ def await_(awaitable: Awaitable[_T], timeout: float | None = None) -> _T:
         _close(awaitable)
         raise BlockingSwitchOutError("gevent.asyncio.await_() cannot be called from the hub: "
                                      "call it from a greenlet")
-    loop: Any = events._get_running_loop()
+    loop: Any = _running_loop(hub)
     if loop is None:
         loop = _background_loop(hub)
     elif _in_loop_greenlet(loop, current):
@@ -158,6 +158,35 @@ def _start_foreign(awaitable: Any, loop: Any, outer: Any, wake: _Wake) -> None:
         outer.set_exception(exc)
         return
     asyncio.futures._chain_future(inner, outer)  # type: ignore[attr-defined]
+
+
+def _running_loop(hub: Any) -> Any:
+    """This thread's running asyncio loop, after clearing one left by a destroyed hub."""
+    loop = events._get_running_loop()
+    if isinstance(loop, EventLoop) and loop._hub is not hub:
+        # Its hub was destroyed with the loop's greenlet parked in it: unwind that
+        # greenlet here (run_forever's cleanup unsets the running loop), rather than
+        # leave it to the garbage collector, which could do so under a later loop.
+        _unwind_stale(loop)
+        loop = events._get_running_loop()
+    return loop
+
+
+def _unwind_stale(loop: EventLoop) -> None:
+    g = loop._greenlet
+    if g is not None and not g.dead:
+        g.parent = getcurrent()
+        try:
+            g.throw(GreenletExit)
+        except GreenletExit:
+            pass
+    if events._get_running_loop() is loop:
+        events._set_running_loop(None)  # its greenlet is gone some other way
+    loop._aio_runner = None
+    try:
+        loop.close()
+    except Exception:  # a half-torn-down loop: nothing more to release
+        pass
 
 
 def _in_loop_greenlet(loop: Any, current: Any) -> bool:
@@ -240,7 +269,7 @@ def run(main: Coroutine[Any, Any, _T], *, debug: bool | None = None) -> _T:
     """
     if not asyncio.iscoroutine(main):
         raise ValueError(f"a coroutine was expected, got {main!r}")
-    running = events._get_running_loop()
+    running = _running_loop(get_hub_noargs())
     if running is not None:
         if isinstance(running, EventLoop) and running._background:
             return await_(main)
