@@ -101,6 +101,13 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("wsgi_wrk", "wsgi_wrk.py", 10, 1,
               details=("requests_per_s", "latency_p50_ms", "latency_p99_ms", "errors",
                        "pinned")),
+    # Issue 12: gevent.asyncio.EventLoop against the stdlib selector loop in the same
+    # process (ratio_vs_stock, goal <= 1.5). The reference gevent has no gevent.asyncio,
+    # so its side reports unavailable.
+    Benchmark("asyncio_pingpong", "asyncio_pingpong.py", 200_000, 5_000,
+              details=("stock_time_s", "ratio_vs_stock", "us_per_hop")),
+    Benchmark("asyncio_echo", "asyncio_echo.py", 50_000, 1_000,
+              details=("stock_time_s", "ratio_vs_stock", "us_per_roundtrip")),
 )
 
 OURS = "ours"

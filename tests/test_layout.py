@@ -23,7 +23,8 @@ PUBLIC = {
     "fileobject", "greenlet", "hub", "local", "lock", "monkey", "os", "pool", "pywsgi", "queue",
     "resolver", "select", "selectors", "server", "signal", "socket", "ssl", "subprocess",
     "thread", "threading", "threadpool", "time", "timeout", "util",
-    "testkit",  # ours: the test toolkit (gevent.testing is gevent's own)
+    # Ours, beyond gevent: the test toolkit (gevent.testing is gevent's own), the asyncio bridge.
+    "testkit", "asyncio",
 }
 # Private names that gevent's own test files import (docs/design.md lists who needs each).
 FROZEN = {
@@ -34,7 +35,7 @@ FROZEN = {
 HUB_LEVEL = {"_hub_primitives", "_waiter"}
 # One private subpackage per layer.
 LAYERS = {"_core", "_patch", "_sync", "_io", "_threads", "_http", "_servers", "_scope",
-          "_testkit"}
+          "_testkit", "_aio"}
 
 MAX_LINES = 800
 

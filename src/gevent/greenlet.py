@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import sys
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
+from functools import partial as _partial
 from types import FunctionType as _FunctionType
 from typing import Any
 
@@ -555,6 +556,40 @@ class Greenlet(RawGreenlet):
         finally:
             self._notifier = None
 
+    # ------------------------------------------------------------- asyncio
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        """``await greenlet`` from a coroutine: its value, or its exception.
+
+        Cancelling the awaiting task kills the greenlet (``GreenletExit``) and waits
+        for it to die before the cancellation propagates.
+        """
+        if not self.ready():
+            import asyncio  # only code that awaits a greenlet pays for the import
+
+            loop = asyncio.get_running_loop()
+            done = loop.create_future()
+            link = _partial(_resolve_from_hub, loop, done)
+            self.rawlink(link)
+            try:
+                yield from done.__await__()
+            except GeneratorExit:  # the coroutine was closed: it cannot wait any more
+                self.unlink(link)
+                self.kill(block=False)
+                raise
+            except BaseException:
+                self.unlink(link)
+                if not self.ready():
+                    self.kill(block=False)
+                    dead = loop.create_future()
+                    self.rawlink(_partial(_resolve_from_hub, loop, dead))
+                    yield from dead.__await__()
+                raise
+        if self.successful():
+            return self.value
+        self._raise_exception()
+        return None
+
     # ------------------------------------------------------ context manager
 
     def __enter__(self) -> Greenlet:
@@ -582,6 +617,17 @@ try:
     _refresh_tracking()
 except Exception:  # pragma: no cover - a bad environment value shows up at first use
     _track_tree = True
+
+
+def _resolve_from_hub(loop: Any, future: Any, _glet: Greenlet) -> None:
+    # A link, so it runs in the hub: hand over to the loop's own greenlet or thread.
+    if not loop.is_closed():
+        loop.call_soon_threadsafe(_resolve, future)
+
+
+def _resolve(future: Any) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def _kill(glet: Greenlet, exception: Any, waiter: Any) -> None:
