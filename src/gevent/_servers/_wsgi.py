@@ -1,8 +1,8 @@
 """``WSGIServer``: a ``StreamServer`` that serves each connection with a ``WSGIHandler``.
 
 The handler (``gevent._http._handler``) does the HTTP; this module holds the
-server's configuration (logs, the base environ, the handler class) and the
-``python -m gevent.pywsgi`` entry point.
+server's configuration (logs, the base environ, the handler class, the
+limits) and its graceful shutdown. The command line is in ``_cli``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from ..hub import kill
 from ..timeout import Timeout
 from ._server import StreamServer
 
-__all__ = ["WSGIServer", "_main"]
+__all__ = ["WSGIServer"]
 
 
 def _check_limit(name: str, value: Any) -> None:
@@ -131,6 +131,7 @@ class WSGIServer(StreamServer):
         self._handlers: dict[int, tuple[Any, Any]] = {}
         self._stopping = False
         self._drained: Event | None = None
+        self._stopped: Event | None = None
         if application is not None:
             self.application = application
         if handler_class is not None:
@@ -213,7 +214,14 @@ class WSGIServer(StreamServer):
         if timeout is None:
             timeout = self.stop_timeout
         self.close()
+        if self._stopping:
+            # Another greenlet is stopping us: wait for it, within our own deadline.
+            done = self._stopped
+            if done is not None:
+                done.wait(timeout + 1)
+            return
         self._stopping = True
+        self._stopped = Event()
         try:
             for handler, _ in list(self._handlers.values()):
                 handler.close_if_idle()
@@ -226,6 +234,7 @@ class WSGIServer(StreamServer):
         finally:
             self._stopping = False
             self._drained = None
+            self._stopped.set()
         StreamServer.stop(self, timeout=0)
 
     def _wait_drained(self, timeout: float) -> bool:
@@ -233,23 +242,3 @@ class WSGIServer(StreamServer):
             return True
         drained = self._drained = Event()
         return drained.wait(timeout)
-
-
-
-def _main(argv: list[str] | None = None) -> None:
-    """``python -m gevent.pywsgi module:app [-b host:port]``."""
-    import argparse
-    import importlib
-
-    parser = argparse.ArgumentParser(prog="python -m gevent.pywsgi",
-                                     description="Serve a WSGI application with gevent.")
-    parser.add_argument("app", help="the application, as module:callable")
-    parser.add_argument("-b", "--bind", default=":8080", help="address to listen on")
-    args = parser.parse_args(argv)
-    module_name, _, attr = args.app.partition(":")
-    target: Any = importlib.import_module(module_name)
-    for part in (attr or "application").split("."):
-        target = getattr(target, part)
-    server = WSGIServer(args.bind, target)
-    print(f"Serving on {args.bind}...")
-    server.serve_forever()
