@@ -18,8 +18,15 @@ drained (up to a bound), so the connection can be reused; if the body turns
 out to be malformed, or too much is left, the connection is closed instead
 of guessing where the next request starts.
 
-Errors: a request the parser refuses gets the fixed 400 (or 414) response and
-a closed connection. A malformed body found while the application reads it
+Time: the head deadline, the keep-alive timeout and the body and write
+stall timeouts come from the server (``WSGIServer.header_timeout`` and the
+rest) and are kept by ``_connection.ConnectionDeadlines``. A connection that
+stops being request/response HTTP (an upgrade) calls ``disable_timeouts()``;
+an ``Upgrade`` request does so before the application runs.
+
+Errors: a request the parser refuses gets a fixed response with the status
+the parser names (400, 413, 414, 431, 501, 505) and a closed connection: no
+further request on it is ever read. A malformed body found while the application reads it
 raises ``_InvalidClientInput`` (an ``OSError``) in the application; if it
 escapes, the client gets a 400. Any other application error is reported
 through the hub's ``handle_error`` and answered with a 500, if no headers
@@ -39,8 +46,17 @@ from typing import Any
 
 from greenlet import getcurrent
 
-from .._hub_local import get_hub_noargs as get_hub
 from . import _parser
+from ._connection import (
+    _BAD_REQUEST_RESPONSE,
+    _REASONS,
+    _REQUEST_TOO_LONG_RESPONSE,
+    ConnectionDeadlines,
+    _error_response,
+    _HeadTimeout,
+    _IdleTimeout,
+    _linger,
+)
 from ._environ import (
     Environ,
     LoggingLogAdapter,
@@ -73,19 +89,6 @@ __all__ = [
     "format_date_time",
 ]
 
-_BAD_REQUEST_RESPONSE = (
-    b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-length: 0\r\n\r\n")
-_REQUEST_TOO_LONG_RESPONSE = (
-    b"HTTP/1.1 414 Request URI Too Long\r\nConnection: close\r\nContent-length: 0\r\n\r\n")
-_REASONS = {
-    400: "Bad Request",
-    408: "Request Timeout",
-    413: "Content Too Large",
-    414: "Request URI Too Long",
-    431: "Request Header Fields Too Large",
-    501: "Not Implemented",
-    505: "HTTP Version Not Supported",
-}
 _INTERNAL_ERROR_BODY = b"Internal Server Error"
 # How much unread body we read and throw away to keep a connection alive;
 # beyond this, closing is cheaper than reading.
@@ -95,50 +98,7 @@ _MAX_DISCARD = 1 << 20
 _WRITE_SLICE = 262144
 
 
-def _error_response(code: int) -> bytes:
-    """The fixed response (and close) for a request refused before the application."""
-    if code == 400:
-        return _BAD_REQUEST_RESPONSE
-    if code == 414:
-        return _REQUEST_TOO_LONG_RESPONSE
-    reason = _REASONS.get(code, "Bad Request")
-    return (f"HTTP/1.1 {code} {reason}\r\nConnection: close\r\n"
-            "Content-length: 0\r\n\r\n").encode("latin-1")
-
-
-class _IdleTimeout(Exception):
-    """Thrown into a handler waiting for the next request: close quietly."""
-
-
-class _HeadTimeout(Exception):
-    """Thrown into a handler whose request head did not arrive in time."""
-
-
 # ------------------------------------------------------------------ handler
-
-# Closing a socket with unread input makes the kernel send a reset, which can
-# destroy the error response still in flight to the client. So after an error
-# response we stop sending, then read and drop the client's leftovers for a
-# bounded time and amount before closing (a "lingering close").
-_LINGER_SECONDS = 0.5
-_LINGER_BYTES = 262144
-
-
-def _linger(sock: Any) -> None:
-    try:
-        sock.shutdown(1)  # SHUT_WR: the client sees the end of the response
-        sock.settimeout(_LINGER_SECONDS)
-        deadline = time.monotonic() + _LINGER_SECONDS
-        total = 0
-        while total < _LINGER_BYTES and time.monotonic() < deadline:
-            data = sock.recv(65536)
-            if not data:
-                break
-            total += len(data)
-    except (OSError, ValueError):
-        # ValueError: a TLS socket may refuse the plain shutdown.
-        pass
-
 
 
 class _HeaderMessage(HTTPMessage):
@@ -160,7 +120,7 @@ def _connection_tokens(values: Iterable[str]) -> set[str]:
     return {token.strip().lower() for value in values for token in value.split(",")}
 
 
-class WSGIHandler:
+class WSGIHandler(ConnectionDeadlines):
     """Serves the requests of one connection (see the module docstring).
 
     Every step is a method so that subclasses can change one of them.
@@ -229,66 +189,6 @@ class WSGIHandler:
         self._idle = False      # waiting for the first byte of a request
         self._got_bytes = False  # the request being read has sent something
         self._served = 0
-
-    # ----------------------------------------------------------- deadlines
-    #
-    # One loop timer per connection throws into the handler's greenlet: the
-    # keep-alive timeout while it waits for the next request, the head deadline
-    # from the request's first byte (from the accept, for the first request)
-    # until its last header line, however slowly the bytes trickle in. Body
-    # reads and response writes have the socket's timeout: a stall, not a
-    # total, is what they measure.
-
-    def _arm(self, seconds: float | None, exc: type[Exception]) -> None:
-        if seconds is None:
-            return
-        timer = self._timer
-        if timer is None:
-            timer = self._timer = get_hub().loop.timer(seconds)
-        else:
-            timer.stop()
-            timer.after = seconds
-        timer.start(self._throw, exc, update=True)
-
-    def _disarm(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-
-    def _set_socket_timeout(self, seconds: float | None) -> None:
-        settimeout = getattr(self.socket, "settimeout", None)
-        if settimeout is not None:
-            settimeout(seconds)
-
-    def disable_timeouts(self) -> None:
-        """Turn off every deadline of this connection, for good.
-
-        For a connection that stops being request/response HTTP: upgraded
-        (websockets), or handed to code that reads and writes the socket
-        itself. The idle, head, body and write timeouts all stop applying.
-        """
-        self._header_timeout = self._keepalive_timeout = None
-        self._body_timeout = self._write_timeout = None
-        self._disarm()
-        if self.__dict__.get("socket") is not None:
-            self._set_socket_timeout(None)
-
-    def close_if_idle(self) -> bool:
-        """Close the connection if it is waiting for a request (graceful shutdown).
-
-        True if it was idle; a request in progress is left to finish, and the
-        server's stopping flag makes it the last one on this connection.
-        """
-        if not self._idle or self._throw is None:
-            return False
-        get_hub().loop.run_callback(self._wake_idle)
-        return True
-
-    def _wake_idle(self) -> None:
-        if self._idle and self._throw is not None:
-            self._throw(_IdleTimeout)
-
-    def _stopping(self) -> bool:
-        return bool(getattr(self.server, "_stopping", False))
 
     # ------------------------------------------------------------- the loop
 
@@ -707,15 +607,16 @@ class WSGIHandler:
             else:
                 # The only way left to mark the end of the body.
                 self.close_connection = True
-        if self._stopping():
-            self.close_connection = True
         headers = self.response_headers
+        stopping = self._stopping()
+        if stopping:
+            self.close_connection = True
         if version == (1, 0) and not any(n.lower() == "connection" for n, _ in headers):
             headers.append(
                 ("Connection", "close" if self.close_connection else "keep-alive"))
-        elif (self.close_connection and code != 101
+        elif (stopping and code != 101
               and not any(n.lower() == "connection" for n, _ in headers)):
-            # RFC 9112 9.6: say so when this is the last response on the connection.
+            # The server shuts down: this is the last response on the connection.
             headers.append(("Connection", "close"))
         if self.provided_date is None:
             self.response_headers.append(("Date", format_date_time(time.time())))
