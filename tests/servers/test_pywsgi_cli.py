@@ -168,6 +168,14 @@ def test_bad_arguments_say_what_is_wrong(args: list[str], message: str) -> None:
     assert message in proc.stderr
 
 
+def test_a_missing_certificate_is_reported() -> None:
+    proc = subprocess.run([sys.executable, "-m", "gevent.pywsgi", "wsgi_hello:application",
+                           "--certfile", "missing.pem", "--keyfile", "missing.key"],
+                          cwd=EXAMPLES, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "cannot use 'missing.pem'" in proc.stderr
+
+
 def test_a_port_in_use_is_reported() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

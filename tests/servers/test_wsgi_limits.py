@@ -345,3 +345,29 @@ def test_connection_cap_holds_new_connections_in_the_backlog(virtual_hub: Hub) -
         third.close()
     finally:
         srv.stop(timeout=0)
+
+
+def test_tls_handshake_has_the_head_deadline(virtual_hub: Hub, tmp_path: Any) -> None:
+    import shutil
+    import subprocess
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
+                    "/CN=localhost", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    from gevent import ssl
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(cert), str(key))
+    srv = make_server(ssl_context=context, header_timeout=7)
+    try:
+        sock = connect(srv)  # and never say hello
+        start = now()
+        assert read_all(sock) == b""
+        assert now() - start == pytest.approx(7, abs=1)
+        assert not srv._handlers
+        sock.close()
+    finally:
+        srv.stop(timeout=0)

@@ -13,6 +13,7 @@ import argparse
 import importlib
 import os
 import signal
+import ssl
 import sys
 from typing import Any
 
@@ -121,7 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     listener: Any = args.bind if args.bind else (args.host, args.port)
     ssl_args: dict[str, Any] = {}
     if args.certfile:
-        ssl_args = {"certfile": args.certfile, "keyfile": args.keyfile}
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        try:
+            context.load_cert_chain(args.certfile, args.keyfile)
+        except OSError as exc:  # ssl.SSLError included
+            sys.stderr.write(f"python -m gevent.pywsgi: cannot use {args.certfile!r} and "
+                             f"{args.keyfile!r}: {exc}\n")
+            return 1
+        ssl_args = {"ssl_context": context}
     try:
         server = WSGIServer(
             listener, application, log=_open_log(args.access_log),

@@ -224,7 +224,9 @@ class WSGIServer(StreamServer):
         self._stopped = Event()
         try:
             for handler, _ in list(self._handlers.values()):
-                handler.close_if_idle()
+                close_if_idle = getattr(handler, "close_if_idle", None)
+                if close_if_idle is not None:  # a handler_class not built on WSGIHandler
+                    close_if_idle()
             if self._handlers and not self._wait_drained(timeout):
                 hub = get_hub()
                 for _, glet in list(self._handlers.values()):
