@@ -518,3 +518,29 @@ def test_logger_gets_wrapped() -> None:
         assert srv.get_environ()["wsgi.errors"] is srv.error_log
     finally:
         srv.close()
+
+
+def test_request_headers_are_built_on_first_use_and_per_request() -> None:
+    seen: list[Any] = []
+
+    class Handler(pywsgi.WSGIHandler):
+        def get_environ(self) -> Any:
+            first = self.headers
+            seen.append((first is self.headers, first["X-A"], first.get_all("X-B")))
+            if first["X-A"] == "2":
+                self.headers = "replaced"  # a subclass may assign it
+                seen.append(self.headers)
+            return super().get_environ()
+
+    srv = WSGIServer(("127.0.0.1", 0), app, log=None, error_log=None, handler_class=Handler)
+    srv.start()
+    try:
+        client = Client(srv)
+        client.send(b"GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\nX-B: p\r\nX-B: q\r\n\r\n"
+                    b"GET / HTTP/1.1\r\nHost: x\r\nX-A: 2\r\n\r\n")
+        assert client.response()[2] == b"hello"
+        assert client.response()[2] == b"hello"
+        client.close()
+    finally:
+        srv.stop(timeout=0)
+    assert seen == [(True, "1", ["p", "q"]), (True, "2", None), "replaced"]

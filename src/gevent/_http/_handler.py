@@ -152,7 +152,8 @@ class WSGIHandler(ConnectionDeadlines):
     result: Any = None
     wsgi_input: Any = None
     content_length: int | None = 0
-    headers: Any = None
+    _headers: Any = None
+    _headers_read: list[tuple[str, str]] | None = None
     request_version: str | None = None
     command: str | None = None
     path: str | None = None
@@ -332,6 +333,21 @@ class WSGIHandler(ConnectionDeadlines):
             return ("400", _BAD_REQUEST_RESPONSE)
         return True
 
+    @property
+    def headers(self) -> Any:
+        """The request's headers as a ``MessageClass`` (an ``http.client.HTTPMessage``)."""
+        headers = self._headers
+        if headers is None and self._headers_read is not None:
+            headers = self._headers = self.MessageClass()
+            for name, value in self._headers_read:
+                headers[name] = value
+        return headers
+
+    @headers.setter
+    def headers(self, value: Any) -> None:
+        self._headers = value
+        self._headers_read = None
+
     def _print_unexpected_exc(self) -> None:
         traceback.print_exc()
 
@@ -376,10 +392,9 @@ class WSGIHandler(ConnectionDeadlines):
         header_list = parse_header_block(self._read_header_block(),
                                          allow_folding=not self._strict)
         self._header_list = header_list
-        headers = self.MessageClass()
-        for name, value in header_list:
-            headers[name] = value
-        self.headers = headers
+        # ``headers`` (a MessageClass) is built on first use: most requests never ask.
+        self._headers = None
+        self._headers_read = header_list
         info = analyse(request, header_list, self._strict)
         self._chunked_input = info.chunked
         self.content_length = info.content_length
@@ -729,7 +744,7 @@ class WSGIHandler(ConnectionDeadlines):
 
     def log_request(self) -> None:
         log = self.server.log
-        if log is not None:
+        if log is not None and type(log) is not _NoopLog:
             log.write(self.format_request() + "\n")
 
     def format_request(self) -> str:
