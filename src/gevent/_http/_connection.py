@@ -101,6 +101,8 @@ class ConnectionDeadlines:
         else:
             timer.stop()
             timer.after = seconds
+        # update: the loop's time is that of its last poll, and the application
+        # may have run long since.
         timer.start(self._throw, exc, update=True)
 
     def _disarm(self) -> None:
