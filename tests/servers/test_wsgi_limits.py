@@ -90,7 +90,11 @@ def server(virtual_hub: Hub) -> Iterator[WSGIServer]:
 
 
 def connect(srv: WSGIServer) -> socket.socket:
-    return socket.create_connection(("127.0.0.1", srv.server_port))
+    sock = socket.create_connection(("127.0.0.1", srv.server_port))
+    # Without it Nagle holds a small write back until the peer's delayed ACK,
+    # which comes in real time: on the virtual clock the bytes would seem lost.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
 
 
 def read_all(sock: socket.socket) -> bytes:
@@ -368,6 +372,47 @@ def test_tls_handshake_has_the_head_deadline(virtual_hub: Hub, tmp_path: Any) ->
         assert read_all(sock) == b""
         assert now() - start == pytest.approx(7, abs=1)
         assert not srv._handlers
+        sock.close()
+    finally:
+        srv.stop(timeout=0)
+
+
+def test_keepalive_timeout_alone_never_cuts_a_slow_head(virtual_hub: Hub) -> None:
+    # Regression: with no head deadline, the armed keep-alive deadline must be
+    # dropped once the next request starts, not left to fire mid-head.
+    srv = make_server(keepalive_timeout=2, header_timeout=None)
+    try:
+        sock = connect(srv)
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert sock.recv(65536).endswith(b"hello")
+        gevent.sleep(1)
+        sock.sendall(b"GET / HTTP/1.1\r\n")
+        gevent.sleep(10)
+        sock.sendall(b"Host: x\r\n\r\n")
+        assert sock.recv(65536).endswith(b"hello")
+        idle_from = now()
+        assert read_all(sock) == b""
+        assert now() - idle_from == pytest.approx(2, abs=0.5)
+        sock.close()
+    finally:
+        srv.stop(timeout=0)
+
+
+def test_many_keepalive_requests_each_get_the_full_timeouts(virtual_hub: Hub) -> None:
+    # The one timer sleeps on to moved deadlines; every phase still gets its own.
+    srv = make_server(keepalive_timeout=3, header_timeout=4)
+    try:
+        sock = connect(srv)
+        for pause in (0, 2.5, 0.1, 2.9, 0.5, 2.5, 2.5):
+            gevent.sleep(pause)  # under the keep-alive timeout
+            sock.sendall(b"GET / HTTP/1.1\r\n")
+            gevent.sleep(3.5)  # under the head deadline, over the keep-alive timeout
+            sock.sendall(b"Host: x\r\n\r\n")
+            assert sock.recv(65536).endswith(b"hello")
+        start = now()
+        sock.sendall(b"GET / HTTP/1.1\r\n")
+        assert read_all(sock).startswith(b"HTTP/1.1 408 ")
+        assert now() - start == pytest.approx(4, abs=0.5)
         sock.close()
     finally:
         srv.stop(timeout=0)

@@ -1,7 +1,8 @@
 """Connection-level machinery of the WSGI handler: deadlines, refusals, lingering close.
 
 ``ConnectionDeadlines`` is the part of ``WSGIHandler`` that keeps time. One
-loop timer per connection throws into the handler's greenlet: the keep-alive
+deadline per connection, kept by one loop timer, throws into the handler's
+greenlet: the keep-alive
 timeout while it waits for the next request, the head deadline from the
 request's first byte (from the accept, for the first request) until its last
 header line, however slowly the bytes trickle in. Body reads and response
@@ -89,25 +90,60 @@ class ConnectionDeadlines:
     _body_timeout: float | None = None
     _write_timeout: float | None = None
     _timer: Any = None
+    _loop: Any = None
+    _deadline: float | None = None
+    _timer_at = 0.0  # when the running timer fires
+    _deadline_exc: type[Exception] = Exception
     _throw: Any = None
     _idle = False
 
+    # The deadline is a number, not a timer restart: re-arming for each phase
+    # of each request only writes it. The one timer runs to the earliest
+    # deadline it was started for (it is restarted only for an earlier one);
+    # when it fires, ``_expire`` throws if the current deadline has passed,
+    # sleeps on until it if it moved later, and stops if there is none. So a
+    # busy keep-alive connection costs a timer wake-up per keep-alive period,
+    # instead of heap work per request.
+
     def _arm(self, seconds: float | None, exc: type[Exception]) -> None:
         if seconds is None:
+            self._deadline = None
             return
-        timer = self._timer
-        if timer is None:
-            timer = self._timer = get_hub().loop.timer(seconds)
-        else:
-            timer.stop()
-            timer.after = seconds
+        loop = self._loop
+        if loop is None:
+            loop = self._loop = get_hub().loop
         # update: the loop's time is that of its last poll, and the application
         # may have run long since.
-        timer.start(self._throw, exc, update=True)
+        loop.update_now()
+        deadline = self._deadline = loop.now() + seconds
+        self._deadline_exc = exc
+        timer = self._timer
+        if timer is None:
+            timer = self._timer = loop.timer(seconds)
+        elif timer.active:
+            if self._timer_at <= deadline:
+                return  # it wakes up first and sleeps on to the deadline
+            timer.stop()
+        self._timer_at = deadline
+        timer.after = seconds
+        timer.start(self._expire)
 
     def _disarm(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
+        self._deadline = None
+
+    def _expire(self) -> None:
+        deadline = self._deadline
+        timer = self._timer
+        if deadline is None or timer is None or timer.active:
+            return
+        left = deadline - self._loop.now()
+        if left > 0:
+            self._timer_at = deadline
+            timer.after = left
+            timer.start(self._expire)
+            return
+        self._deadline = None
+        self._throw(self._deadline_exc)
 
     def _set_socket_timeout(self, seconds: float | None) -> None:
         settimeout = getattr(self.socket, "settimeout", None)
@@ -124,6 +160,8 @@ class ConnectionDeadlines:
         self._header_timeout = self._keepalive_timeout = None
         self._body_timeout = self._write_timeout = None
         self._disarm()
+        if self._timer is not None:
+            self._timer.stop()
         if self.__dict__.get("socket") is not None:
             self._set_socket_timeout(None)
 
