@@ -8,10 +8,14 @@ test) is tests/http/test_parser.py.
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gevent import socket
 from gevent.pywsgi import WSGIServer
@@ -187,3 +191,37 @@ def test_default_mode_refuses_everything_else(lenient: WSGIServer, recorder: Rec
     response = exchange(lenient, data + SMUGGLED)
     assert response.startswith(b"HTTP/1.1 %d " % status), response[:80]
     assert "/smuggled" not in recorder.paths
+
+
+PIPELINE = (b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"3;k=v\r\nabc\r\n2\r\nde\r\n0\r\nT: v\r\n\r\n"
+            b"GET /b?q HTTP/1.1\r\nHost: x\r\nX-Long: " + b"y" * 300 + b"\r\n\r\n"
+            b"\r\n"  # one empty line before a request is tolerated
+            b"POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nwxyz"
+            b"GET /d HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+
+
+@settings(max_examples=40, deadline=None)
+@given(cuts=st.lists(st.integers(min_value=1, max_value=len(PIPELINE) - 1), max_size=12))
+def test_any_split_of_a_pipeline_gives_the_same_answers(cuts: list[int]) -> None:
+    from helpers import wait_all_blocked
+
+    recorder = Recorder()
+    srv = serve(recorder, strict_http=True)
+    try:
+        sock = socket.create_connection(("127.0.0.1", srv.server_port), timeout=10)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        bounds = [0, *sorted(set(cuts)), len(PIPELINE)]
+        for start, end in itertools.pairwise(bounds):
+            sock.sendall(PIPELINE[start:end])
+            wait_all_blocked()  # the server has taken what it could of this piece
+        parts = []
+        while chunk := sock.recv(65536):
+            parts.append(chunk)
+        sock.close()
+    finally:
+        srv.stop(timeout=0)
+    response = b"".join(parts)
+    assert recorder.paths == ["/a", "/b", "/c", "/d"]
+    assert response.count(b"HTTP/1.1 200 OK") == 4
+    assert re.findall(rb"ok:[a-z]*", response) == [b"ok:abcde", b"ok:", b"ok:wxyz", b"ok:"]
