@@ -416,3 +416,17 @@ def test_many_keepalive_requests_each_get_the_full_timeouts(virtual_hub: Hub) ->
         sock.close()
     finally:
         srv.stop(timeout=0)
+
+
+def test_keepalive_timeout_off_keeps_an_idle_connection(virtual_hub: Hub) -> None:
+    srv = make_server(keepalive_timeout=None, body_timeout=5)
+    try:
+        sock = connect(srv)
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert sock.recv(65536).endswith(b"hello")
+        gevent.sleep(100)  # far past the body timeout, which is for bodies only
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert sock.recv(65536).endswith(b"hello")
+        sock.close()
+    finally:
+        srv.stop(timeout=0)

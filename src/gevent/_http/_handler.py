@@ -269,13 +269,21 @@ class WSGIHandler(ConnectionDeadlines):
         peek = getattr(self.rfile, "peek", None)
         if peek is None:
             return True
+        # With no keep-alive timeout, the socket's (body) timeout must not close
+        # an idle connection either.
+        unbounded = (self._served and self._keepalive_timeout is None
+                     and self._body_timeout is not None)
         if self._served:
             self._arm(self._keepalive_timeout, _IdleTimeout)
+        if unbounded:
+            self._set_socket_timeout(None)
         self._idle = True
         try:
             data = peek(1)
         finally:
             self._idle = False
+            if unbounded:
+                self._set_socket_timeout(self._body_timeout)
         if not data or self._stopping():
             return False
         if self._served:
