@@ -544,3 +544,15 @@ def test_request_headers_are_built_on_first_use_and_per_request() -> None:
     finally:
         srv.stop(timeout=0)
     assert seen == [(True, "1", ["p", "q"]), (True, "2", None), "replaced"]
+
+
+def test_environ_key_cache_is_bounded_and_right() -> None:
+    from gevent._http import _handler
+
+    assert _handler._env_key("X-Foo") == "HTTP_X_FOO"
+    assert _handler._env_key("content-type") == "CONTENT_TYPE"
+    assert _handler._env_key("X_Foo") is None
+    for i in range(3000):
+        _handler._env_key(f"X-Made-Up-{i}")
+    assert len(_handler._ENV_KEYS) <= 1024
+    assert _handler._env_key("X-Made-Up-2999") == "HTTP_X_MADE_UP_2999"  # uncached, still right

@@ -109,6 +109,25 @@ class _HeaderMessage(HTTPMessage):
         return [f"{name}: {value}\r\n" for name, value in self.items()]
 
 
+# Header name -> environ key (None: dropped), for the names clients keep sending.
+# Bounded, so a client that invents names cannot make it grow.
+_ENV_KEYS: dict[str, str | None] = {}
+
+
+def _env_key(name: str) -> str | None:
+    key: str | None
+    if "_" in name:
+        # "X_Foo" and "X-Foo" would collide: drop the ambiguous one.
+        key = None
+    else:
+        key = name.replace("-", "_").upper()
+        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            key = "HTTP_" + key
+    if len(_ENV_KEYS) < 1024:
+        _ENV_KEYS[name] = key
+    return key
+
+
 def _as_bytes(data: Any) -> bytes:
     # gevent tolerates native strings in a body; they go out as latin-1.
     if isinstance(data, str):
@@ -432,13 +451,14 @@ class WSGIHandler(ConnectionDeadlines):
         if isinstance(address, tuple):
             env["REMOTE_ADDR"] = str(address[0])
             env["REMOTE_PORT"] = str(address[1])
+        keys = _ENV_KEYS
         for name, value in self._header_list:
-            if "_" in name:
-                # "X_Foo" and "X-Foo" would collide: drop the ambiguous one.
+            try:
+                key = keys[name]
+            except KeyError:
+                key = _env_key(name)
+            if key is None:
                 continue
-            key = name.replace("-", "_").upper()
-            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-                key = "HTTP_" + key
             if key in env:
                 if key == "CONTENT_LENGTH" or key == "CONTENT_TYPE":
                     continue
