@@ -3,7 +3,8 @@
 The server lives in ``gevent._servers._wsgi``, the handler in
 ``gevent._http._handler``, and HTTP parsing, which knows nothing of sockets, in
 ``gevent._http._parser``. Run an application with
-``python -m gevent.pywsgi module:app -b :8080``.
+``python -m gevent.pywsgi module:app --port 8080`` (``--help`` lists the
+options: TLS, limits, logs); SIGTERM stops it gracefully.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from ._http._handler import (
     _NoopLog,
     format_date_time,
 )
-from ._servers._wsgi import WSGIServer, _main
+from ._servers._cli import main as _main
+from ._servers._wsgi import WSGIServer
 
 __all__ = [
     "Environ",
@@ -33,10 +35,11 @@ __all__ = [
 # Users subclass these and see them in reprs and tracebacks: name the public module.
 for _cls in (Environ, Input, LoggingLogAdapter, SecureEnviron, WSGIHandler, WSGIServer,
              WSGISecureEnviron):
-    _cls.__module__ = __name__
+    # Not __name__: under ``python -m gevent.pywsgi`` that is "__main__".
+    _cls.__module__ = "gevent.pywsgi"
 del _cls
 
 _ = (MAX_REQUEST_LINE, _NoopLog, format_date_time)
 
 if __name__ == "__main__":
-    _main()
+    raise SystemExit(_main())

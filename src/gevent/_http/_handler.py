@@ -18,8 +18,15 @@ drained (up to a bound), so the connection can be reused; if the body turns
 out to be malformed, or too much is left, the connection is closed instead
 of guessing where the next request starts.
 
-Errors: a request the parser refuses gets the fixed 400 (or 414) response and
-a closed connection. A malformed body found while the application reads it
+Time: the head deadline, the keep-alive timeout and the body and write
+stall timeouts come from the server (``WSGIServer.header_timeout`` and the
+rest) and are kept by ``_connection.ConnectionDeadlines``. A connection that
+stops being request/response HTTP (an upgrade) calls ``disable_timeouts()``;
+an ``Upgrade`` request does so before the application runs.
+
+Errors: a request the parser refuses gets a fixed response with the status
+the parser names (400, 413, 414, 431, 501, 505) and a closed connection: no
+further request on it is ever read. A malformed body found while the application reads it
 raises ``_InvalidClientInput`` (an ``OSError``) in the application; if it
 escapes, the client gets a 400. Any other application error is reported
 through the hub's ``handle_error`` and answered with a 500, if no headers
@@ -37,7 +44,19 @@ from datetime import datetime
 from http.client import HTTPMessage
 from typing import Any
 
+from greenlet import getcurrent
+
 from . import _parser
+from ._connection import (
+    _BAD_REQUEST_RESPONSE,
+    _REASONS,
+    _REQUEST_TOO_LONG_RESPONSE,
+    ConnectionDeadlines,
+    _error_response,
+    _HeadTimeout,
+    _IdleTimeout,
+    _linger,
+)
 from ._environ import (
     Environ,
     LoggingLogAdapter,
@@ -48,12 +67,13 @@ from ._environ import (
 )
 from ._input import Input, _InvalidClientInput
 from ._parser import (
+    MAX_HEADER_BYTES,
     MAX_HEADER_LINE,
     MAX_REQUEST_LINE,
-    HeaderParser,
     RemoteProtocolError,
-    body_framing,
+    analyse,
     format_chunk,
+    parse_header_block,
     parse_request_line,
 )
 
@@ -69,41 +89,16 @@ __all__ = [
     "format_date_time",
 ]
 
-_BAD_REQUEST_RESPONSE = (
-    b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-length: 0\r\n\r\n")
-_REQUEST_TOO_LONG_RESPONSE = (
-    b"HTTP/1.1 414 Request URI Too Long\r\nConnection: close\r\nContent-length: 0\r\n\r\n")
 _INTERNAL_ERROR_BODY = b"Internal Server Error"
 # How much unread body we read and throw away to keep a connection alive;
 # beyond this, closing is cheaper than reading.
 _MAX_DISCARD = 1 << 20
+# Large writes go out in slices, each with the full write timeout, so the
+# timeout measures a stall, not the time a big body takes on a slow link.
+_WRITE_SLICE = 262144
 
 
 # ------------------------------------------------------------------ handler
-
-# Closing a socket with unread input makes the kernel send a reset, which can
-# destroy the error response still in flight to the client. So after an error
-# response we stop sending, then read and drop the client's leftovers for a
-# bounded time and amount before closing (a "lingering close").
-_LINGER_SECONDS = 0.5
-_LINGER_BYTES = 262144
-
-
-def _linger(sock: Any) -> None:
-    try:
-        sock.shutdown(1)  # SHUT_WR: the client sees the end of the response
-        sock.settimeout(_LINGER_SECONDS)
-        deadline = time.monotonic() + _LINGER_SECONDS
-        total = 0
-        while total < _LINGER_BYTES and time.monotonic() < deadline:
-            data = sock.recv(65536)
-            if not data:
-                break
-            total += len(data)
-    except (OSError, ValueError):
-        # ValueError: a TLS socket may refuse the plain shutdown.
-        pass
-
 
 
 class _HeaderMessage(HTTPMessage):
@@ -112,6 +107,25 @@ class _HeaderMessage(HTTPMessage):
     @property
     def headers(self) -> list[str]:
         return [f"{name}: {value}\r\n" for name, value in self.items()]
+
+
+# Header name -> environ key (None: dropped), for the names clients keep sending.
+# Bounded, so a client that invents names cannot make it grow.
+_ENV_KEYS: dict[str, str | None] = {}
+
+
+def _env_key(name: str) -> str | None:
+    key: str | None
+    if "_" in name:
+        # "X_Foo" and "X-Foo" would collide: drop the ambiguous one.
+        key = None
+    else:
+        key = name.replace("-", "_").upper()
+        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            key = "HTTP_" + key
+    if len(_ENV_KEYS) < 1024:
+        _ENV_KEYS[name] = key
+    return key
 
 
 def _as_bytes(data: Any) -> bytes:
@@ -125,7 +139,7 @@ def _connection_tokens(values: Iterable[str]) -> set[str]:
     return {token.strip().lower() for value in values for token in value.split(",")}
 
 
-class WSGIHandler:
+class WSGIHandler(ConnectionDeadlines):
     """Serves the requests of one connection (see the module docstring).
 
     Every step is a method so that subclasses can change one of them.
@@ -157,7 +171,8 @@ class WSGIHandler:
     result: Any = None
     wsgi_input: Any = None
     content_length: int | None = 0
-    headers: Any = None
+    _headers: Any = None
+    _headers_read: list[tuple[str, str]] | None = None
     request_version: str | None = None
     command: str | None = None
     path: str | None = None
@@ -182,12 +197,27 @@ class WSGIHandler:
         self._body_length = 0
         # Set when closing after an error: unread input must not turn the close into a reset.
         self._linger = False
+        # The connection's limits, from the server (see WSGIServer); read once.
+        self._header_timeout: float | None = getattr(server, "header_timeout", None)
+        self._keepalive_timeout: float | None = getattr(server, "keepalive_timeout", None)
+        self._body_timeout: float | None = getattr(server, "body_timeout", None)
+        self._write_timeout: float | None = getattr(server, "write_timeout", None)
+        self._max_body: int | None = getattr(server, "max_body_size", None)
+        self._strict = bool(getattr(server, "strict_http", True))
+        self._timer: Any = None
+        self._throw: Any = None
+        self._idle = False      # waiting for the first byte of a request
+        self._got_bytes = False  # the request being read has sent something
+        self._served = 0
 
     # ------------------------------------------------------------- the loop
 
     def handle(self) -> None:
         """Serve requests until the connection is to be closed."""
+        self._throw = getcurrent().throw
         try:
+            if self._body_timeout is not None:
+                self._set_socket_timeout(self._body_timeout)
             while self.socket is not None:
                 self.time_start = time.time()
                 self.time_finish = 0
@@ -210,6 +240,12 @@ class WSGIHandler:
             if self._linger and self.__dict__.get("socket") is not None:
                 _linger(self.socket)
         finally:
+            self._idle = False
+            timer, self._timer = self._timer, None
+            if timer is not None:
+                timer.stop()
+                timer.close()
+            self._throw = None
             rfile = self.__dict__.pop("rfile", None)
             self.__dict__.pop("socket", None)
             if rfile is not None:
@@ -230,50 +266,146 @@ class WSGIHandler:
         if self.rfile.closed:
             return None
         try:
-            raw = self.read_requestline()
-        except OSError:
-            # The client reset the connection between requests.
+            result = self._read_head()
+        finally:
+            self._disarm()
+        if result is not True:
+            return result
+        self._served += 1
+        if self._stopping():
+            self.close_connection = True
+        self.environ = self.get_environ()
+        self.application = self.server.application
+        self.handle_one_response()
+        if self.close_connection or self._stopping():
             return None
-        if raw in (b"\r\n", b"\n", "\r\n", "\n"):
-            # RFC 9112 2.2: tolerate one empty line before a request (some
-            # clients send an extra CRLF after a POST body).
-            try:
-                raw = self.read_requestline()
-            except OSError:
-                return None
-        if isinstance(raw, bytes | bytearray):
-            raw = bytes(raw).decode("latin-1")
-        if not raw:
+        if self.rfile.closed:
             return None
-        self.requestline = raw.rstrip("\r\n")
-        self.response_length = 0
-        if len(raw) >= MAX_REQUEST_LINE:
-            return ("414", _REQUEST_TOO_LONG_RESPONSE)
+        return True
+
+    def _wait_for_request(self) -> bool:
+        """Wait for the first byte of a request; False if the connection is to close."""
+        peek = getattr(self.rfile, "peek", None)
+        if peek is None:
+            return True
+        # With no keep-alive timeout, the socket's (body) timeout must not close
+        # an idle connection either.
+        unbounded = (self._served and self._keepalive_timeout is None
+                     and self._body_timeout is not None)
+        if self._served:
+            self._arm(self._keepalive_timeout, _IdleTimeout)
+        if unbounded:
+            self._set_socket_timeout(None)
+        self._idle = True
         try:
+            data = peek(1)
+        finally:
+            self._idle = False
+            if unbounded:
+                self._set_socket_timeout(self._body_timeout)
+        if not data or self._stopping():
+            return False
+        if self._served:
+            self._arm(self._header_timeout, _HeadTimeout)
+        return True
+
+    def _read_head(self) -> Any:
+        """Read and parse the request head, under its deadline (see handle_one_request)."""
+        self._got_bytes = False
+        try:
+            if not self._served:
+                # The first request's head deadline runs from the accept.
+                self._arm(self._header_timeout, _HeadTimeout)
+            if not self._wait_for_request():
+                return None
+            self._got_bytes = True
+            raw = self.read_requestline()
+            if raw == b"\r\n" or raw == "\r\n":
+                # RFC 9112 2.2: tolerate one empty line before a request (some
+                # clients send an extra CRLF after a POST body).
+                raw = self.read_requestline()
+            if isinstance(raw, bytes | bytearray):
+                raw = bytes(raw).decode("latin-1")
+            if not raw:
+                return None
+            self.requestline = raw.rstrip("\r\n")
+            self.response_length = 0
+            if len(raw) >= MAX_REQUEST_LINE and not raw.endswith("\n"):
+                self.log_error("Invalid request (from %s): request line too long",
+                               self.client_address)
+                return ("414", _REQUEST_TOO_LONG_RESPONSE)
             if not self.read_request(raw):
                 return ("400", _BAD_REQUEST_RESPONSE)
-        except (RemoteProtocolError, ValueError) as ex:
+        except _IdleTimeout:
+            return None
+        except _HeadTimeout:
+            if not self._got_bytes:
+                return None
+            self.log_error("Request head not received in %ss (from %s): closing",
+                           self._header_timeout, self.client_address)
+            return ("408", _error_response(408))
+        except RemoteProtocolError as ex:
+            self.log_error("Invalid request (from %s): %s", self.client_address, ex)
+            return (str(ex.status_hint), _error_response(ex.status_hint))
+        except ValueError as ex:
             self.log_error("Invalid request (from %s): %s", self.client_address, ex)
             return ("400", _BAD_REQUEST_RESPONSE)
         except OSError:
+            # The client reset or timed out: there is no one to answer.
             return None
         except Exception as ex:
             self._print_unexpected_exc()
             self.log_error("Invalid request (from %s): %s", self.client_address,
                            str(ex) or type(ex).__name__)
             return ("400", _BAD_REQUEST_RESPONSE)
-
-        self.environ = self.get_environ()
-        self.application = self.server.application
-        self.handle_one_response()
-        if self.close_connection:
-            return None
-        if self.rfile.closed:
-            return None
         return True
+
+    @property
+    def headers(self) -> Any:
+        """The request's headers as a ``MessageClass`` (an ``http.client.HTTPMessage``)."""
+        headers = self._headers
+        if headers is None and self._headers_read is not None:
+            headers = self._headers = self.MessageClass()
+            for name, value in self._headers_read:
+                headers[name] = value
+        return headers
+
+    @headers.setter
+    def headers(self, value: Any) -> None:
+        self._headers = value
+        self._headers_read = None
 
     def _print_unexpected_exc(self) -> None:
         traceback.print_exc()
+
+    def _read_header_block(self) -> bytes:
+        """The header lines and the empty line that ends them, bounded (431)."""
+        rfile = self.rfile
+        peek = getattr(rfile, "peek", None)
+        if peek is not None:
+            # The common case: the whole head arrived in one segment.
+            buf = peek(1)
+            if buf[:2] == b"\r\n":
+                return bytes(rfile.read(2))
+            end = buf.find(b"\r\n\r\n", 0, MAX_HEADER_BYTES)
+            if end >= 0:
+                return bytes(rfile.read(end + 4))
+        lines = []
+        total = 0
+        while True:
+            line = rfile.readline(MAX_HEADER_LINE + 1)
+            total += len(line)
+            if total > MAX_HEADER_BYTES:
+                raise RemoteProtocolError(
+                    f"request header block over {MAX_HEADER_BYTES} bytes", 431)
+            if not line.endswith(b"\n"):
+                if len(line) > MAX_HEADER_LINE:
+                    raise RemoteProtocolError(
+                        f"a header line is over {MAX_HEADER_LINE} bytes", 431)
+                raise RemoteProtocolError("connection closed inside the request head")
+            lines.append(line)
+            if line == b"\r\n" or line == b"\n":
+                return b"".join(lines)
 
     def read_request(self, raw_requestline: str) -> bool:
         """Parse the request line and read the headers; False (or an
@@ -284,29 +416,23 @@ class WSGIHandler:
         self.path = request.target
         self.request_version = request.version
         self.close_connection = False
-        header_list: list[tuple[str, str]] = []
-        if request.version_info >= (1, 0):
-            parser = HeaderParser()
-            while not parser.feed_line(self.rfile.readline(MAX_HEADER_LINE + 1)):
-                pass
-            header_list = parser.headers
+        header_list = parse_header_block(self._read_header_block(),
+                                         allow_folding=not self._strict)
         self._header_list = header_list
-        headers = self.MessageClass()
-        for name, value in header_list:
-            headers[name] = value
-        self.headers = headers
-
-        self._chunked_input, self.content_length = body_framing(request.method, header_list)
-        lowered = [(name.lower(), value) for name, value in header_list]
-        tokens = _connection_tokens(v for n, v in lowered if n == "connection")
-        if request.version_info >= (1, 1):
-            self.close_connection = "close" in tokens
-        else:
-            # HTTP/1.0 (and 0.9) close unless the client asks otherwise.
-            self.close_connection = "keep-alive" not in tokens
-        self._expect_continue = request.version_info >= (1, 1) and any(
-            n == "expect" and v.strip().lower() == "100-continue" for n, v in lowered)
-        self._upgrade = "upgrade" in tokens or any(n == "upgrade" for n, _ in lowered)
+        # ``headers`` (a MessageClass) is built on first use: most requests never ask.
+        self._headers = None
+        self._headers_read = header_list
+        info = analyse(request, header_list, self._strict)
+        self._chunked_input = info.chunked
+        self.content_length = info.content_length
+        if (self._max_body is not None and info.content_length is not None
+                and info.content_length > self._max_body):
+            raise RemoteProtocolError(
+                f"Content-Length {info.content_length} is over the server's limit "
+                f"of {self._max_body} bytes", 413)
+        self.close_connection = info.close
+        self._expect_continue = info.expect_continue
+        self._upgrade = info.upgrade
         return True
 
     # -------------------------------------------------------------- environ
@@ -325,13 +451,14 @@ class WSGIHandler:
         if isinstance(address, tuple):
             env["REMOTE_ADDR"] = str(address[0])
             env["REMOTE_PORT"] = str(address[1])
+        keys = _ENV_KEYS
         for name, value in self._header_list:
-            if "_" in name:
-                # "X_Foo" and "X-Foo" would collide: drop the ambiguous one.
+            try:
+                key = keys[name]
+            except KeyError:
+                key = _env_key(name)
+            if key is None:
                 continue
-            key = name.replace("-", "_").upper()
-            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-                key = "HTTP_" + key
             if key in env:
                 if key == "CONTENT_LENGTH" or key == "CONTENT_TYPE":
                     continue
@@ -342,8 +469,11 @@ class WSGIHandler:
 
         self.wsgi_input = Input(self.rfile, self.content_length,
                                 socket=self.socket if self._expect_continue else None,
-                                chunked_input=self._chunked_input)
+                                chunked_input=self._chunked_input,
+                                max_length=self._max_body, strict=self._strict)
         if self._upgrade:
+            # The connection may stop being HTTP: no deadline may cut it.
+            self.disable_timeouts()
             # The application takes over the stream (websockets).
             env["wsgi.input"] = self.rfile
             env["wsgi.input_terminated"] = False
@@ -375,7 +505,13 @@ class WSGIHandler:
                 self._finish_input()
         except _InvalidClientInput as ex:
             self.log_error("Invalid request (from %s): %s", self.client_address, ex)
-            self._send_error_response_if_possible(400)
+            self._send_error_response_if_possible(ex.status)
+            self.close_connection = True
+        except TimeoutError:
+            # A body read or a response write stalled past the socket's timeout.
+            self.log_error("Timed out (from %s): the client stopped sending or reading",
+                           self.client_address)
+            self._send_error_response_if_possible(408)
             self.close_connection = True
         except OSError as ex:
             if ex.errno in self.ignored_socket_errors:
@@ -396,10 +532,14 @@ class WSGIHandler:
             self.close_connection = True
             return
         try:
-            if not self.wsgi_input._discard(_MAX_DISCARD):
-                self.close_connection = True
+            if self.wsgi_input._discard(_MAX_DISCARD):
+                return
         except OSError:
-            self.close_connection = True
+            pass
+        # Unread input is left: a plain close would reset the connection and
+        # could destroy the response still on its way to the client.
+        self.close_connection = True
+        self._linger = True
 
     def run_application(self) -> None:
         assert self.result is None
@@ -511,9 +651,16 @@ class WSGIHandler:
                 # The only way left to mark the end of the body.
                 self.close_connection = True
         headers = self.response_headers
+        stopping = self._stopping()
+        if stopping:
+            self.close_connection = True
         if version == (1, 0) and not any(n.lower() == "connection" for n, _ in headers):
             headers.append(
                 ("Connection", "close" if self.close_connection else "keep-alive"))
+        elif (stopping and code != 101
+              and not any(n.lower() == "connection" for n, _ in headers)):
+            # The server shuts down: this is the last response on the connection.
+            headers.append(("Connection", "close"))
         if self.provided_date is None:
             self.response_headers.append(("Date", format_date_time(time.time())))
         if self._computed_length is not None:
@@ -522,7 +669,20 @@ class WSGIHandler:
             self.response_headers.append(("Transfer-Encoding", "chunked"))
 
     def _sendall(self, data: bytes) -> None:
-        self.socket.sendall(data)
+        sock = self.socket
+        timeout = self._write_timeout
+        if timeout != self._body_timeout:
+            self._set_socket_timeout(timeout)
+        try:
+            if len(data) <= _WRITE_SLICE:
+                sock.sendall(data)
+            else:
+                view = memoryview(data)
+                for start in range(0, len(data), _WRITE_SLICE):
+                    sock.sendall(view[start:start + _WRITE_SLICE])
+        finally:
+            if timeout != self._body_timeout:
+                self._set_socket_timeout(self._body_timeout)
         self.response_length += len(data)
 
     def _check_declared_length(self, sent: int) -> None:
@@ -562,8 +722,8 @@ class WSGIHandler:
             # Part of the response is out: all we can do is cut it short.
             self.close_connection = True
             return
-        if error_code == 400:
-            status, body = "400 Bad Request", b""
+        if error_code in _REASONS:
+            status, body = f"{error_code} {_REASONS[error_code]}", b""
         else:
             status, body = "500 Internal Server Error", _INTERNAL_ERROR_BODY
         self.status = None
@@ -612,7 +772,7 @@ class WSGIHandler:
 
     def log_request(self) -> None:
         log = self.server.log
-        if log is not None:
+        if log is not None and type(log) is not _NoopLog:
             log.write(self.format_request() + "\n")
 
     def format_request(self) -> str:

@@ -20,14 +20,26 @@ from typing import Any
 
 from ._parser import ChunkedDecoder, RemoteProtocolError
 
-__all__ = ["Input", "_InvalidClientInput"]
+__all__ = ["Input", "_BodyTooLarge", "_InvalidClientInput"]
 
 _CONTINUE_RESPONSE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _READ_CHUNK = 65536
 
 
 class _InvalidClientInput(OSError):
-    """The request body is malformed; the connection cannot be reused."""
+    """The request body is malformed; the connection cannot be reused.
+
+    ``status`` is the response the client should get (400; 413 for a body
+    over the server's limit).
+    """
+
+    status = 400
+
+
+class _BodyTooLarge(_InvalidClientInput):
+    """The request body is longer than the server's ``max_body_size``."""
+
+    status = 413
 
 
 class Input:
@@ -37,19 +49,25 @@ class Input:
     ``chunked_input`` decodes a chunked one. With ``socket`` given, the first
     read sends ``100 Continue`` (the client sent ``Expect: 100-continue``).
     A body cut short raises ``OSError``; a malformed chunked body raises
-    ``_InvalidClientInput``.
+    ``_InvalidClientInput``, and one over ``max_length`` bytes ``_BodyTooLarge``
+    (a Content-Length body over the limit is refused before it is read).
+    ``strict`` refuses malformed chunk extensions.
     """
 
     def __init__(self, rfile: Any, content_length: int | None, socket: Any = None,
-                 position: int = 0, chunked_input: bool = False) -> None:
+                 position: int = 0, chunked_input: bool = False,
+                 max_length: int | None = None, strict: bool = True) -> None:
         self.rfile = rfile
         self.content_length = content_length
         self.socket = socket
         self.position = position
         self.chunked_input = chunked_input
-        self._decoder: ChunkedDecoder | None = ChunkedDecoder() if chunked_input else None
+        self.max_length = max_length
+        self._decoder: ChunkedDecoder | None = (
+            ChunkedDecoder(strict_extensions=strict) if chunked_input else None)
         self._pending = b""  # decoded chunked payload not yet returned
         self._error: BaseException | None = None
+        self._decoded = 0  # chunked payload bytes decoded so far
 
     # ------------------------------------------------------------- helpers
 
@@ -87,6 +105,7 @@ class Input:
                     if not data:
                         raise self._eof()
                     decoder.feed(data)
+                    self._decoded += len(data)
                     return bytes(data)
                 # Outside chunk data only look at what is already buffered,
                 # so nothing past the end of the body is ever taken.
@@ -96,12 +115,23 @@ class Input:
                 consumed, payload = decoder.feed(buf, limit)
                 if peek is not None:
                     rfile.read(consumed)
+                self._decoded += len(payload)
+                if self.max_length is not None:
+                    # Also against the declared size of the chunk begun, before it is read.
+                    self._check_length(self._decoded + decoder.remaining)
                 if payload:
                     return payload
         except RemoteProtocolError as ex:
             self._error = _InvalidClientInput(str(ex))
             raise self._error from None
         return b""
+
+    def _check_length(self, total: int) -> None:
+        assert self.max_length is not None
+        if total > self.max_length:
+            self._error = _BodyTooLarge(
+                f"request body over the server's limit of {self.max_length} bytes")
+            raise self._error
 
     # ----------------------------------------------------------- WSGI API
 

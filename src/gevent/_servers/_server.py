@@ -182,6 +182,10 @@ class BaseServer:
     stop_timeout: float = 1
     #: errno values meaning the listening socket itself is unusable.
     fatal_errors: tuple[int, ...] = (errno.EBADF, errno.EINVAL, errno.ENOTSOCK)
+    #: The most items handled at once (None: no cap). At the cap accepting
+    #: pauses: new connections wait in the kernel's listen backlog until a
+    #: handler finishes, exactly as with a full pool.
+    max_connections: int | None = None
 
     _spawn: Any
     _handle: Any
@@ -195,6 +199,8 @@ class BaseServer:
         self._timer: Any = None
         self._pool_link: Any = None
         self._handle = None
+        self._live = 0  # handlers started and not yet closed
+        self._paused_at_cap = False
         self.pool: Any = None
         self.family: int = AF_INET
         self.address: Any = None
@@ -315,7 +321,8 @@ class BaseServer:
         """Start ``handle(*args)`` with the spawner; ``do_close(*args)`` follows it."""
         spawn = self._spawn
         handle = self._handle
-        close = self.do_close
+        close = self._close_counted
+        self._live += 1
         try:
             if spawn is None:
                 _handle_and_close_when_done(handle, close, args)
@@ -325,8 +332,20 @@ class BaseServer:
             close(*args)
             raise
 
+    def _close_counted(self, *args: Any) -> None:
+        try:
+            self.do_close(*args)
+        finally:
+            self._live -= 1
+            if self._paused_at_cap:
+                self._paused_at_cap = False
+                self._start_accepting_if_started()
+
     def full(self) -> bool:
-        """True while the pool has no room for another handler."""
+        """True while the pool has no room for another handler, or at ``max_connections``."""
+        cap = self.max_connections
+        if cap is not None and self._live >= cap:
+            return True
         pool = self.pool
         if pool is None:
             return False
@@ -374,6 +393,11 @@ class BaseServer:
 
     def _pause_until_room(self) -> None:
         self.stop_accepting()
+        cap = self.max_connections
+        if cap is not None and self._live >= cap:
+            # The next handler to finish resumes accepting (_close_counted).
+            self._paused_at_cap = True
+            return
         semaphore = getattr(self.pool, "_semaphore", None)
         if semaphore is not None and hasattr(semaphore, "rawlink"):
             # A one-shot link: the semaphore calls it when a slot frees up.
@@ -407,6 +431,7 @@ class BaseServer:
 
     def stop_accepting(self) -> None:
         """Stop taking new items; the socket stays open (``start_accepting`` resumes)."""
+        self._paused_at_cap = False
         self._unlink_pool()
         watcher, self._watcher = self._watcher, None
         if watcher is not None:
