@@ -22,7 +22,7 @@ PUBLIC = {
     "__init__", "backdoor", "baseserver", "contextvars", "core", "event", "events", "exceptions",
     "fileobject", "greenlet", "hub", "local", "lock", "monkey", "os", "pool", "pywsgi", "queue",
     "resolver", "select", "selectors", "server", "signal", "socket", "ssl", "subprocess",
-    "thread", "threading", "threadpool", "time", "timeout", "util",
+    "thread", "threading", "threadpool", "time", "timeout", "util", "websocket",
 }
 # Private names that gevent's own test files import (docs/design.md lists who needs each).
 FROZEN = {
@@ -32,7 +32,7 @@ FROZEN = {
 # The hub level: small, hot modules that everything blocks through.
 HUB_LEVEL = {"_hub_primitives", "_waiter"}
 # One private subpackage per layer.
-LAYERS = {"_core", "_patch", "_sync", "_io", "_threads", "_http", "_servers"}
+LAYERS = {"_core", "_patch", "_sync", "_io", "_threads", "_http", "_servers", "_websocket"}
 
 MAX_LINES = 800
 

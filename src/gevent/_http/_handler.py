@@ -37,6 +37,7 @@ from datetime import datetime
 from http.client import HTTPMessage
 from typing import Any
 
+from .._websocket import _upgrade as _websocket_upgrade
 from . import _parser
 from ._environ import (
     Environ,
@@ -403,6 +404,8 @@ class WSGIHandler:
 
     def run_application(self) -> None:
         assert self.result is None
+        if self._upgrade and _websocket_upgrade.serve(self):
+            return
         try:
             self.result = self.application(self.environ, self.start_response)
             self.process_result()
