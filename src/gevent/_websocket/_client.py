@@ -122,4 +122,6 @@ def connect(url: str, *, subprotocols: Sequence[str] = (), origin: str | None = 
         sock.close()
         raise
     ws._begin_keepalive()
+    # Frames that came in the same read as the 101 are already inside wsproto.
+    ws._handle_events(connection)
     return ws

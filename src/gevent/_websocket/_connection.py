@@ -56,7 +56,6 @@ __all__ = ["ConnectionClosed", "WebSocket"]
 
 _RECV_SIZE = 65536
 _NORMAL = 1000
-_GOING_AWAY = 1001
 _ABNORMAL = 1006
 _TOO_BIG = 1009
 
@@ -383,7 +382,7 @@ class WebSocket:
     def _finish(self) -> None:
         """The application is done with the connection: close it if it is still open."""
         if not self._closed and self._conn is not None:
-            self.close(_GOING_AWAY if not self._client else _NORMAL)
+            self.close(_NORMAL)
         self._shutdown()
 
     # ---------------------------------------------------------- keepalive
