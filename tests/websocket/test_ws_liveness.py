@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from helpers import wait_all_blocked
-from wsproto.connection import Connection, ConnectionType
 from ws_frames import CLOSE, PING, TEXT, close_code, close_frame, frame, read_frame
+from wsproto.connection import Connection, ConnectionType
 
 import gevent
 from gevent import socket

@@ -111,7 +111,7 @@ def test_close_sends_the_status_code(serve: Any) -> None:
 
 def test_peer_close_is_echoed_and_receive_returns_none(serve: Any) -> None:
     server = serve(echo_app)
-    sock, head = raw_client(server, upgrade_request())
+    sock, _ = raw_client(server, upgrade_request())
     sock.sendall(frame(TEXT, b"hi"))
     assert read_frame(sock) == (TEXT, b"hi")
     sock.sendall(close_frame(1001, b"leaving"))
