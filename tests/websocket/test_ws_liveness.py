@@ -12,7 +12,16 @@ from typing import Any
 
 import pytest
 from helpers import wait_all_blocked
-from ws_frames import CLOSE, PING, TEXT, close_code, close_frame, frame, read_frame
+from ws_frames import (
+    CLOSE,
+    PING,
+    TEXT,
+    close_code,
+    close_frame,
+    frame,
+    read_frame,
+    read_response_head,
+)
 from wsproto.connection import Connection, ConnectionType
 
 import gevent
@@ -166,3 +175,20 @@ def test_settings_refuse_nonsense(bad: dict[str, Any]) -> None:
 def test_settings_refuse_a_bare_subprotocol_string() -> None:
     with pytest.raises(TypeError, match="sequence of names"):
         Settings(subprotocols="chat")
+
+
+def test_first_use_from_two_greenlets_waits_for_the_handshake(pair: Any) -> None:
+    a, peer = pair
+    starts: list[float] = []
+
+    def start() -> None:  # stands for the server's 101, slow to go out
+        starts.append(now())
+        gevent.sleep(1)
+        a.sendall(b"HTTP/1.1 101 Switching Protocols\r\n\r\n")
+
+    ws = WebSocket(a, client=False, settings=Settings(), start=start)
+    senders = [gevent.spawn(ws.send, text) for text in ("one", "two")]
+    gevent.joinall(senders, raise_error=True)
+    assert starts == [0.0]
+    assert read_response_head(peer) == b"HTTP/1.1 101 Switching Protocols\r\n\r\n"
+    assert [read_frame(peer), read_frame(peer)] == [(TEXT, b"one"), (TEXT, b"two")]

@@ -6,7 +6,6 @@ a server that hangs fails the test instead of blocking it.
 
 from __future__ import annotations
 
-import struct
 from typing import Any
 
 import pytest
@@ -364,7 +363,3 @@ def test_disabled_upgrades_leave_the_request_to_the_app(serve: Any) -> None:
     assert head.startswith(b"HTTP/1.1 200")
     sock.close()
 
-
-def test_close_code_is_struct_packed() -> None:
-    # the helper itself: 1000 is 0x03e8
-    assert close_frame(1000, mask=False) == b"\x88\x02" + struct.pack("!H", 1000)

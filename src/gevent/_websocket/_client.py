@@ -20,6 +20,7 @@ from wsproto.utilities import ProtocolError as _WsprotoProtocolError
 
 from .._io._socket import socket as _green_socket
 from .._io._socketcommon import connect_first, getaddrinfo
+from .._io._ssl import SSLSocket, create_default_context
 from ..timeout import Timeout
 from ._connection import WebSocket
 from ._errors import HandshakeError
@@ -37,9 +38,10 @@ def _open_socket(scheme: str, host: str, port: int, timeout: float | None,
         sock.setsockopt(_stdsocket.IPPROTO_TCP, _stdsocket.TCP_NODELAY, 1)
         if scheme == "wss":
             if ssl_context is None:
-                from .._io._ssl import create_default_context
                 ssl_context = create_default_context()
-            sock = ssl_context.wrap_socket(sock, server_hostname=host)
+            # Our SSLSocket with any context: a standard-library context's own
+            # wrap_socket would make a socket that blocks the whole thread.
+            sock = SSLSocket._create(sock=sock, server_hostname=host, context=ssl_context)
         return sock
     except BaseException:
         sock.close()
@@ -51,7 +53,10 @@ def _handshake(sock: Any, request: Request, extensions: list[Extension]) -> tupl
     sock.sendall(shake.send(request))
     while True:
         data = sock.recv(65536)
-        shake.receive_data(data or None)
+        if not data:
+            raise HandshakeError("the server closed the connection during the websocket "
+                                 "handshake")
+        shake.receive_data(data)
         for event in shake.events():
             if isinstance(event, AcceptConnection):
                 assert shake.connection is not None
@@ -65,9 +70,6 @@ def _handshake(sock: Any, request: Request, extensions: list[Extension]) -> tupl
                 raise HandshakeError(
                     f"the server refused the websocket upgrade with HTTP {event.status_code}"
                     + (f": {body[:200].decode('utf-8', 'replace').strip()}" if body else ""))
-        if not data:
-            raise HandshakeError("the server closed the connection during the websocket "
-                                 "handshake")
 
 
 def connect(url: str, *, subprotocols: Sequence[str] = (), origin: str | None = None,

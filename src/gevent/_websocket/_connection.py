@@ -136,12 +136,18 @@ class WebSocket:
         conn = self._conn
         if conn is not None:
             return conn
-        start = self._start
-        self._start = None
-        if start is None:
-            raise WebSocketError("this websocket has no handshake to complete")
-        start()
-        conn = self._conn = Connection(ConnectionType.SERVER, self.extensions)
+        # Held while the 101 goes out: a second greenlet using the websocket
+        # meanwhile waits for it instead of finding it half started.
+        with self._write_lock:
+            if self._conn is not None:
+                return self._conn
+            start = self._start
+            if start is None:
+                raise WebSocketError("the websocket handshake did not complete: "
+                                     "the connection cannot be used")
+            self._start = None
+            start()
+            conn = self._conn = Connection(ConnectionType.SERVER, self.extensions)
         self._begin_keepalive()
         return conn
 

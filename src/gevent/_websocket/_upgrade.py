@@ -86,4 +86,12 @@ def serve(handler: Any) -> bool:
             ws._finish()
             # Break the cycle environ -> websocket -> environ.
             environ.pop("wsgi.websocket", None)
+            if ws.started:
+                # The connection ends with the websocket. (A TLS socket made by
+                # the server for this connection would otherwise only be
+                # closed by the garbage collector.)
+                try:
+                    handler.socket.close()
+                except OSError:
+                    pass
     return True
