@@ -192,3 +192,68 @@ def test_first_use_from_two_greenlets_waits_for_the_handshake(pair: Any) -> None
     assert starts == [0.0]
     assert read_response_head(peer) == b"HTTP/1.1 101 Switching Protocols\r\n\r\n"
     assert [read_frame(peer), read_frame(peer)] == [(TEXT, b"one"), (TEXT, b"two")]
+
+
+def test_frames_split_at_every_byte_are_reassembled(pair: Any) -> None:
+    a, peer = pair
+    ws = server_ws(a, Settings())
+    stream = (frame(TEXT, "héllo".encode()) + frame(0x2, b"b" * 300, fin=False)
+              + frame(PING, b"p") + frame(0, b"c" * 70_000) + frame(0x2, b"x" * 126))
+    got: list[Any] = []
+    receiver = gevent.spawn(lambda: [got.append(ws.receive()) for _ in range(3)])
+    for i in range(2000):  # every header and the small frames byte by byte
+        peer.sendall(stream[i:i + 1])
+        gevent.sleep(0)
+    peer.sendall(stream[2000:])
+    receiver.join()
+    assert got == ["héllo", b"b" * 300 + b"c" * 70_000, b"x" * 126]
+    assert read_frame(peer) == (0xA, b"p")
+
+
+def test_oversized_frames_are_refused_from_the_header(pair: Any) -> None:
+    a, peer = pair
+    ws = server_ws(a, Settings(max_message_size=1000))
+    # Only the header of a 1 TiB binary frame: refused without waiting for the payload.
+    peer.sendall(bytes((0x82, 0x80 | 127)) + (1 << 40).to_bytes(8, "big") + b"mask")
+    assert ws.receive() is None
+    assert ws.close_code == 1009
+    opcode, payload = read_frame(peer)
+    assert (opcode, close_code(payload)) == (CLOSE, 1009)
+
+
+def test_oversized_control_frame_is_refused_from_the_header(pair: Any) -> None:
+    a, peer = pair
+    ws = server_ws(a, Settings())
+    peer.sendall(bytes((0x89, 0x80 | 127)) + (1 << 40).to_bytes(8, "big") + b"mask")
+    assert ws.receive() is None
+    assert ws.close_code == 1002
+
+
+def test_invalid_utf8_across_fragments_is_1007(pair: Any) -> None:
+    a, peer = pair
+    ws = server_ws(a, Settings())
+    peer.sendall(frame(TEXT, b"ok \xe2\x82", fin=False) + frame(0, b"\x28 broken"))
+    assert ws.receive() is None
+    assert ws.close_code == 1007
+
+
+def test_client_frames_are_masked(pair: Any) -> None:
+    a, peer = pair
+    ws = WebSocket(a, client=True, settings=Settings(),
+                   connection=Connection(ConnectionType.CLIENT))
+    ws.send("masked text")
+    ws.send(b"\x00" * 200)
+    for expected in (b"masked text", b"\x00" * 200):
+        head = peer.recv(2)
+        assert head[1] & 0x80, "a client must mask its frames"
+        length = head[1] & 0x7F
+        if length == 126:
+            length = int.from_bytes(peer.recv(2), "big")
+        key = peer.recv(4)
+        body = b""
+        while len(body) < length:
+            body += peer.recv(length - len(body))
+        assert bytes(b ^ key[i % 4] for i, b in enumerate(body)) == expected
+    # and the server's unmasked frames are read back
+    peer.sendall(frame(TEXT, b"from the server", mask=False))
+    assert ws.receive() == "from the server"

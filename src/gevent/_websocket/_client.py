@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from wsproto.connection import ConnectionType
-from wsproto.events import AcceptConnection, RejectConnection, RejectData, Request
+from wsproto.events import AcceptConnection, RejectConnection, Request
 from wsproto.extensions import Extension, PerMessageDeflate
 from wsproto.handshake import H11Handshake
 from wsproto.utilities import ProtocolError as _WsprotoProtocolError
@@ -29,6 +29,7 @@ from ._handshake import Settings
 __all__ = ["connect"]
 
 _DEFAULT_PORTS = {"ws": 80, "wss": 443}
+_MAX_RESPONSE_HEAD = 65536
 
 
 def _open_socket(scheme: str, host: str, port: int, timeout: float | None,
@@ -48,28 +49,53 @@ def _open_socket(scheme: str, host: str, port: int, timeout: float | None,
         raise
 
 
-def _handshake(sock: Any, request: Request, extensions: list[Extension]) -> tuple[Any, Any]:
+def _handshake(sock: Any, request: Request) -> tuple[Any, AcceptConnection, bytes]:
+    """Send the request, read the answer: (wsproto connection, accept event, trailing bytes).
+
+    Only the response head goes to wsproto: frames the server sent right behind
+    its 101 are returned, for the ``WebSocket``'s own frame splitter.
+    """
     shake = H11Handshake(ConnectionType.CLIENT)
     sock.sendall(shake.send(request))
-    while True:
-        data = sock.recv(65536)
-        if not data:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        if len(data) > _MAX_RESPONSE_HEAD:
+            raise HandshakeError("the server's handshake answer has no end of headers in "
+                                 f"{_MAX_RESPONSE_HEAD} bytes")
+        more = sock.recv(65536)
+        if not more:
             raise HandshakeError("the server closed the connection during the websocket "
                                  "handshake")
-        shake.receive_data(data)
-        for event in shake.events():
-            if isinstance(event, AcceptConnection):
-                assert shake.connection is not None
-                return shake.connection, event
-            if isinstance(event, RejectConnection):
-                body = b""
-                if event.has_body:
-                    for more in shake.events():
-                        if isinstance(more, RejectData):
-                            body += more.data
-                raise HandshakeError(
-                    f"the server refused the websocket upgrade with HTTP {event.status_code}"
-                    + (f": {body[:200].decode('utf-8', 'replace').strip()}" if body else ""))
+        data += more
+    end = data.index(b"\r\n\r\n") + 4
+    shake.receive_data(data[:end])
+    for event in shake.events():
+        if isinstance(event, AcceptConnection):
+            assert shake.connection is not None
+            return shake.connection, event, data[end:]
+        if isinstance(event, RejectConnection):
+            raise HandshakeError(
+                f"the server refused the websocket upgrade with HTTP {event.status_code}"
+                + _reject_detail(sock, event, data[end:]))
+    raise HandshakeError("the server's handshake answer is incomplete")
+
+
+def _reject_detail(sock: Any, event: RejectConnection, body: bytes) -> str:
+    # The start of the refusal's body, if it says why (bounded, best effort).
+    if not event.has_body:
+        return ""
+    length = dict(event.headers).get(b"content-length")
+    try:
+        wanted = min(int(length), 200) if length is not None else 0
+        while len(body) < wanted:
+            more = sock.recv(wanted - len(body))
+            if not more:
+                break
+            body += more
+    except (OSError, ValueError):
+        pass
+    text = body[:200].decode("utf-8", "replace").strip()
+    return f": {text}" if text else ""
 
 
 def connect(url: str, *, subprotocols: Sequence[str] = (), origin: str | None = None,
@@ -113,7 +139,7 @@ def connect(url: str, *, subprotocols: Sequence[str] = (), origin: str | None = 
         with Timeout._start_new_or_dummy(timeout, HandshakeError(
                 f"the websocket handshake with {url} took over {timeout} seconds")):
             try:
-                connection, accepted = _handshake(sock, request, offered)
+                connection, accepted, trailing = _handshake(sock, request)
             except _WsprotoProtocolError as ex:
                 raise HandshakeError(f"the server's handshake answer is invalid: {ex}") from ex
         sock.settimeout(None)
@@ -124,6 +150,7 @@ def connect(url: str, *, subprotocols: Sequence[str] = (), origin: str | None = 
         sock.close()
         raise
     ws._begin_keepalive()
-    # Frames that came in the same read as the 101 are already inside wsproto.
-    ws._handle_events(connection)
+    if trailing:
+        # Frames that came in the same read as the 101.
+        ws._feed(connection, trailing)
     return ws
