@@ -31,12 +31,16 @@ def test_accept_token_matches_rfc_6455_example() -> None:
     assert accept_token(KEY.encode()) == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
 
 
-@pytest.mark.parametrize(("upgrade", "expected"), [
-    ("websocket", True), ("WebSocket", True), ("h2c, websocket", True),
-    ("h2c", False), (None, False),
+@pytest.mark.parametrize(("upgrade", "key", "expected"), [
+    ("websocket", KEY, True), ("WebSocket", KEY, True), ("h2c, websocket", KEY, True),
+    ("websocket", "not checked here", True),
+    ("h2c", KEY, False), (None, KEY, False),
+    # no key: not a websocket handshake; the application sees the request as it is
+    ("websocket", None, False), ("websocket", "", False),
 ])
-def test_is_websocket_request(upgrade: str | None, expected: bool) -> None:
-    assert is_websocket_request(environ(HTTP_UPGRADE=upgrade)) is expected
+def test_is_websocket_request(upgrade: str | None, key: str | None, expected: bool) -> None:
+    env = environ(HTTP_UPGRADE=upgrade, HTTP_SEC_WEBSOCKET_KEY=key)
+    assert is_websocket_request(env) is expected
 
 
 def test_valid_request_is_accepted() -> None:

@@ -205,6 +205,19 @@ def test_invalid_upgrades_are_refused_without_running_the_app(
     assert seen == []
 
 
+def test_upgrade_without_a_key_is_left_to_the_app(serve: Any) -> None:
+    # Not a websocket handshake: served as gevent always did (the app may answer 101).
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        assert "wsgi.websocket" not in environ
+        start_response("101 Switching Protocols", [("Connection", "close")])
+        return []
+
+    server = serve(app)
+    sock, head = raw_client(server, b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 101")
+    sock.close()
+
+
 def test_origin_check(serve: Any) -> None:
     server = serve(echo_app, Settings(allowed_origins={"https://good.example"}))
     sock, head = raw_client(server, upgrade_request(extra="Origin: https://evil.example\r\n"))

@@ -114,8 +114,15 @@ def _tokens(value: str | None) -> list[str]:
 
 
 def is_websocket_request(environ: Mapping[str, Any]) -> bool:
-    """Does the request ask to become a websocket (``Upgrade: websocket``)?"""
-    return "websocket" in (t.lower() for t in _tokens(environ.get("HTTP_UPGRADE")))
+    """Is the request a websocket opening handshake (``Upgrade: websocket`` and a
+    ``Sec-WebSocket-Key``)?
+
+    Without the key it is some other use of ``Upgrade`` that the application
+    handles itself, as gevent always let it (gevent's own tests answer such a
+    request with their own 101); with it, a malformed handshake is refused.
+    """
+    return (bool(environ.get("HTTP_SEC_WEBSOCKET_KEY"))
+            and "websocket" in (t.lower() for t in _tokens(environ.get("HTTP_UPGRADE"))))
 
 
 def _reject(status: str, reason: str, extra: Sequence[tuple[str, str]] = ()) -> Rejection:
