@@ -376,3 +376,25 @@ def test_disabled_upgrades_leave_the_request_to_the_app(serve: Any) -> None:
     assert head.startswith(b"HTTP/1.1 200")
     sock.close()
 
+
+
+def test_app_that_takes_the_raw_socket_keeps_it(serve: Any) -> None:
+    # As simple-websocket does: dup the socket, answer the handshake on it, keep
+    # using it after the application returned. The server must not shut it.
+    kept: list[socket.socket] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        raw = environ["wsgi.input"].raw._sock.dup()
+        raw.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                    b"Connection: Upgrade\r\n\r\n")
+        kept.append(raw)
+        return []
+
+    server = serve(app)
+    sock, head = raw_client(server, upgrade_request())
+    assert head.startswith(b"HTTP/1.1 101")
+    gevent.sleep(0.1)  # the application has returned; the handler is done
+    kept[0].sendall(frame(TEXT, b"still mine", mask=False))
+    assert read_frame(sock) == (TEXT, b"still mine")
+    kept[0].close()
+    sock.close()

@@ -497,7 +497,13 @@ class WebSocket:
 
     def _finish(self) -> None:
         """The application is done with the connection: close it if it is still open."""
-        if not self._closed and self._conn is not None:
+        if self._conn is None:
+            # Never started: the socket may belong to whoever upgraded it
+            # instead (simple-websocket works on a dup); leave it alone.
+            self._start = None
+            self._closed = True
+            return
+        if not self._closed:
             self.close(_NORMAL)
         self._shutdown()
 
