@@ -120,6 +120,10 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("wsgi_gunicorn_gevent", "wsgi_gunicorn.py", 10, 1,
               extra_args=("gevent",), goal_ratio=1 / 1.2,
               details=("requests_per_s", "latency_p50_ms", "latency_p99_ms", "errors")),
+    # Issue 11: 1 KiB websocket echo, 3x gevent + gevent-websocket 0.10.1 (time ratio <= 1/3).
+    # The reference side needs gevent-websocket in its venv, else the row is unavailable.
+    Benchmark("ws_echo", "ws_echo.py", 50_000, 1_000, goal_ratio=1 / 3,
+              details=("us_per_roundtrip", "roundtrips_per_s")),
 )
 
 OURS = "ours"

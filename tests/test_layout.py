@@ -24,7 +24,7 @@ PUBLIC = {
     "resolver", "select", "selectors", "server", "signal", "socket", "ssl", "subprocess",
     "thread", "threading", "threadpool", "time", "timeout", "util",
     # Ours, beyond gevent: the test toolkit (gevent.testing is gevent's own), the asyncio bridge.
-    "testkit", "asyncio",
+    "testkit", "asyncio", "websocket",
 }
 # Private names that gevent's own test files import (docs/design.md lists who needs each).
 FROZEN = {
@@ -35,7 +35,7 @@ FROZEN = {
 HUB_LEVEL = {"_hub_primitives", "_waiter"}
 # One private subpackage per layer.
 LAYERS = {"_core", "_patch", "_sync", "_io", "_threads", "_http", "_servers", "_scope",
-          "_testkit", "_aio"}
+          "_testkit", "_aio", "_websocket"}
 
 MAX_LINES = 800
 

@@ -46,6 +46,7 @@ from typing import Any
 
 from greenlet import getcurrent
 
+from .._websocket import _upgrade as _websocket_upgrade
 from . import _parser
 from ._connection import (
     _BAD_REQUEST_RESPONSE,
@@ -543,6 +544,8 @@ class WSGIHandler(ConnectionDeadlines):
 
     def run_application(self) -> None:
         assert self.result is None
+        if self._upgrade and _websocket_upgrade.serve(self):
+            return
         try:
             self.result = self.application(self.environ, self.start_response)
             self.process_result()
