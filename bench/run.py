@@ -192,10 +192,33 @@ def _gevent_version(python: Path) -> str | None:
     return out.stdout.strip() if out.returncode == 0 else None
 
 
+# What the reference side of some rows runs on besides gevent: ws_echo compares with
+# gevent-websocket, the wsgi_gunicorn rows run gunicorn's gevent workers on it.
+REF_COMPANIONS = {"geventwebsocket": "gevent-websocket==0.10.1", "gunicorn": "gunicorn>=23",
+                  "packaging": "packaging"}  # gunicorn's gevent workers import packaging
+
+
+def _ensure_companions(python: Path, log: Any) -> None:
+    # Best effort: a row whose companion is missing reports unavailable.
+    check = "import importlib.util as u; print(' '.join(m for m in {!r} if not u.find_spec(m)))"
+    out = subprocess.run([str(python), "-c", check.format(sorted(REF_COMPANIONS))],
+                         capture_output=True, text=True, timeout=60)
+    missing = [REF_COMPANIONS[m] for m in out.stdout.split()]
+    if not missing:
+        return
+    log(f"installing {' '.join(missing)} into the reference environment ...")
+    try:
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                        *missing], check=True, capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.SubprocessError) as exc:
+        log(f"(could not install {' '.join(missing)}: {exc}; those rows report unavailable)")
+
+
 def ensure_reference(venv: Path, log: Any) -> tuple[Path | None, str]:
     """The reference interpreter, creating its venv if needed; (None, why) on failure."""
     python = _venv_python(venv)
     if python.exists() and _gevent_version(python) == REF_VERSION:
+        _ensure_companions(python, log)
         return python, f"reusing {venv}"
     log(f"creating the reference environment in {venv} (gevent=={REF_VERSION}) ...")
     try:
@@ -214,6 +237,7 @@ def ensure_reference(venv: Path, log: Any) -> tuple[Path | None, str]:
     version = _gevent_version(python)
     if version != REF_VERSION:
         return None, f"{venv} has gevent {version!r}, not {REF_VERSION}"
+    _ensure_companions(python, log)
     return python, f"created {venv}"
 
 
