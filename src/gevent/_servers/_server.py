@@ -592,7 +592,11 @@ class StreamServer(BaseServer):
         """Wrap the accepted socket with TLS, then call ``handle`` with it."""
         assert self.ssl_args is not None
         ssl_socket = self.wrap_socket(client_socket, **self.ssl_args)
-        return self.handle(ssl_socket, address)
+        try:
+            return self.handle(ssl_socket, address)
+        finally:
+            # The TLS socket is ours: the server closes only the one it accepted.
+            ssl_socket.close()
 
 
 def _gevent_ssl_wrap_socket() -> Callable[..., Any]:

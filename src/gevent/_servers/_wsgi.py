@@ -201,7 +201,10 @@ class WSGIServer(StreamServer):
             if ex is not deadline:
                 raise
             return None
-        return self.handle(ssl_socket, address)
+        try:
+            return self.handle(ssl_socket, address)
+        finally:
+            ssl_socket.close()  # ours, as in StreamServer.wrap_socket_and_handle
 
     def stop(self, timeout: float | None = None) -> None:
         """Shut down gracefully within ``timeout`` seconds (default ``stop_timeout``).
