@@ -21,6 +21,7 @@ import _thread
 import faulthandler
 import json
 import os
+import signal
 import sys
 import time
 
@@ -38,6 +39,10 @@ HANG_STATUS = 124
 def main(argv: list[str]) -> int:
     module, events_path, timeout_s, resources, *excluded = argv
     timeout = float(timeout_s)
+    # A runner started in the background of a shell inherits SIGINT ignored, and
+    # then Python installs no KeyboardInterrupt handler: the tests expect one.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
     from gevent import monkey
 
