@@ -5,7 +5,7 @@ Each module runs in its own interpreter (``_child.py``), once with the
 interpreter given by ``--python`` (this project's venv by default) and, with
 ``--compare``, once with the reference gevent's. A test that runs longer than
 ``--test-timeout`` is a hang: the child dumps every greenlet and thread stack to
-its log and exits, and the module is run again without the hung test (at most
+its log and exits, and the module starts again after the hung test (at most
 ``--max-hangs`` times), so one hang does not hide the rest of the module.
 
     python tests/cpython/run_stdlib_tests.py                      # the full set, this venv
@@ -117,7 +117,7 @@ def run_module(
     resources: str,
     log_dir: Path,
 ) -> ModuleResult:
-    """Run one module (again after each hang or crash, without that test)."""
+    """Run one module; after a hang or a crash, resume after the test that caused it."""
     res = ModuleResult(module)
     excluded: list[str] = []
     started_at = time.monotonic()
@@ -128,16 +128,21 @@ def run_module(
             break
         with tempfile.TemporaryDirectory(prefix="stdlib-") as cwd:
             events_path = Path(cwd) / "events.jsonl"
-            log = log_dir / f"{module}.{attempt}.log"
+            log = log_dir / f"{Path(module).name}.{attempt}.log"
             res.logs.append(log)
             wanted = ",".join(filter(None, [resources, EXTRA_RESOURCES.get(module, "")]))
             cmd = [python, str(CHILD), module, str(events_path), str(test_timeout), wanted]
+            if excluded:
+                skip_file = Path(cwd) / "skip.txt"
+                # What ran already, and the hung tests: the next attempt resumes.
+                skip_file.write_text("".join(f"{t}\n" for t in {*res.outcomes, *excluded}))
+                cmd.append(str(skip_file))
             env = dict(os.environ)
             env.pop("PYTHONPATH", None)
             env["PYTHONUNBUFFERED"] = "1"
             with log.open("wb") as out:
                 proc = subprocess.Popen(
-                    cmd + excluded, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                    cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL, env=env, start_new_session=True,
                 )
                 try:
@@ -153,15 +158,16 @@ def run_module(
             # Nothing was running: the module did not load, or died between tests.
             res.status = "did not load" if not events else f"exit status {rc}"
             break
-        if rc == HANG_STATUS or rc is None or _faulthandler_timeout(log):
+        if rc is None:
+            # Cut off by the module's own limit: that test did not get its time.
+            res.status = f"module timeout in {running.rsplit('.', 2)[-2]}"
+            break
+        if rc == HANG_STATUS or _faulthandler_timeout(log):
             res.outcomes[running] = "hung"
         else:
             res.outcomes[running] = "crashed"
             res.details[running] = f"exit status {rc}"
         excluded.append(running)
-        if rc is None:
-            res.status = "module timeout"
-            break
     else:
         res.status = f"stopped after {max_hangs} hangs"
     res.seconds = time.monotonic() - started_at
@@ -293,7 +299,7 @@ def main() -> int:
                     metavar="PYTHON", help="also run under the reference gevent's interpreter")
     ap.add_argument("--test-timeout", type=float, default=60.0, help="seconds per test")
     ap.add_argument("--module-timeout", type=float, default=900.0, help="seconds per module")
-    ap.add_argument("--max-hangs", type=int, default=4)
+    ap.add_argument("--max-hangs", type=int, default=8)
     ap.add_argument("--resources", default=RESOURCES, help="test.support resources to enable")
     ap.add_argument("--logs", type=Path, default=None, help="folder for the children's output")
     ap.add_argument("--show", action="store_true", help="print each test that did not pass")
