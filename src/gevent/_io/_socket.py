@@ -63,6 +63,15 @@ _NONE: Any = object()
 _switch_to = _RawGreenlet.switch
 
 
+_MSG_DONTWAIT: int = getattr(_socket, "MSG_DONTWAIT", 0)
+
+
+def _dontwait(args: tuple[Any, ...], index: int) -> bool:
+    # MSG_DONTWAIT in a call's flags: the caller asked not to wait, even with a timeout.
+    return len(args) > index and isinstance(args[index], int) \
+        and bool(args[index] & _MSG_DONTWAIT)
+
+
 def _timed_out() -> BaseException:
     return _timeout_type("timed out")
 
@@ -372,7 +381,7 @@ class socket(_stdsocket):
             try:
                 return _csocket.recv(self, *args)
             except BlockingIOError:
-                if self._timeout == 0.0:
+                if self._timeout == 0.0 or _dontwait(args, 1):
                     raise
             self._wait(self._read_event)
 
@@ -381,7 +390,7 @@ class socket(_stdsocket):
             try:
                 return _csocket.recv_into(self, *args)
             except BlockingIOError:
-                if self._timeout == 0.0:
+                if self._timeout == 0.0 or _dontwait(args, 2):
                     raise
             self._wait(self._read_event)
 
@@ -390,7 +399,7 @@ class socket(_stdsocket):
             try:
                 return _csocket.recvfrom(self, *args)
             except BlockingIOError:
-                if self._timeout == 0.0:
+                if self._timeout == 0.0 or _dontwait(args, 1):
                     raise
             self._wait(self._read_event)
 
@@ -399,7 +408,7 @@ class socket(_stdsocket):
             try:
                 return _csocket.recvfrom_into(self, *args)
             except BlockingIOError:
-                if self._timeout == 0.0:
+                if self._timeout == 0.0 or _dontwait(args, 2):
                     raise
             self._wait(self._read_event)
 
@@ -410,7 +419,7 @@ class socket(_stdsocket):
                 try:
                     return _csocket.recvmsg(self, *args)
                 except BlockingIOError:
-                    if self._timeout == 0.0:
+                    if self._timeout == 0.0 or _dontwait(args, 2):
                         raise
                 self._wait(self._read_event)
 
@@ -419,7 +428,7 @@ class socket(_stdsocket):
                 try:
                     return _csocket.recvmsg_into(self, *args)
                 except BlockingIOError:
-                    if self._timeout == 0.0:
+                    if self._timeout == 0.0 or _dontwait(args, 2):
                         raise
                 self._wait(self._read_event)
 
@@ -432,7 +441,7 @@ class socket(_stdsocket):
             try:
                 return _csocket.send(self, data, flags)
             except BlockingIOError:
-                if timeout == 0.0:
+                if timeout == 0.0 or flags & _MSG_DONTWAIT:
                     raise
             self._wait(self._write_event, timeout)
 
@@ -447,7 +456,7 @@ class socket(_stdsocket):
                 sent = _csocket.send(self, data, flags)
                 blocked = False
             except BlockingIOError:
-                if timeout == 0.0:
+                if timeout == 0.0 or flags & _MSG_DONTWAIT:
                     raise
                 sent = 0
                 blocked = True
@@ -479,7 +488,7 @@ class socket(_stdsocket):
                 try:
                     sent += _csocket.send(self, view[sent:] if sent else view, flags)
                 except BlockingIOError:
-                    if timeout == 0.0:
+                    if timeout == 0.0 or flags & _MSG_DONTWAIT:
                         raise
                     blocked = True
                     continue
@@ -494,7 +503,7 @@ class socket(_stdsocket):
             try:
                 return _csocket.sendto(self, *args)
             except BlockingIOError:
-                if self._timeout == 0.0:
+                if self._timeout == 0.0 or (len(args) == 3 and _dontwait(args, 1)):
                     raise
             self._wait(self._write_event)
 
@@ -505,7 +514,7 @@ class socket(_stdsocket):
                 try:
                     return _csocket.sendmsg(self, *args)
                 except BlockingIOError:
-                    if self._timeout == 0.0:
+                    if self._timeout == 0.0 or _dontwait(args, 2):
                         raise
                 self._wait(self._write_event)
 
