@@ -310,6 +310,8 @@ def main() -> int:
     ap.add_argument("--save", type=Path, help="save this run (the --python column) as JSON")
     ap.add_argument("--compare-saved", type=Path, metavar="JSON",
                     help="take the gevent column from a run saved with --save")
+    ap.add_argument("--saved", type=Path, metavar="JSON",
+                    help="do not run: take this package's column from a run saved with --save")
     args = ap.parse_args()
 
     modules = args.modules or (QUICK if args.quick else FULL)
@@ -320,10 +322,17 @@ def main() -> int:
     saved: dict[str, ModuleResult] = {}
     if args.compare_saved:
         labels["gevent"], saved = load_run(args.compare_saved)
+    ours_saved: dict[str, ModuleResult] = {}
+    if args.saved:
+        labels["ours"], ours_saved = load_run(args.saved)
+        modules = args.modules or list(ours_saved)
     log_root = args.logs or Path(tempfile.mkdtemp(prefix="stdlib-logs-"))
     results: dict[str, dict[str, ModuleResult]] = {k: {} for k in labels}
     for module in modules:
         for impl, python in impls.items():
+            if impl == "ours" and args.saved:
+                results[impl][module] = ours_saved[module]
+                continue
             log_dir = log_root / impl
             log_dir.mkdir(parents=True, exist_ok=True)
             res = run_module(
