@@ -281,7 +281,7 @@ def write_results(
 
 def show(res: ModuleResult, ref: ModuleResult | None) -> None:
     for tid, outcome in res.bad().items():
-        ref_outcome = ref.outcomes.get(tid, "?") if ref is not None else ""
+        ref_outcome = ref.outcomes.get(tid, "passed") if ref is not None else ""
         print(f"    {outcome:7} {tid}" + (f"   (gevent: {ref_outcome})" if ref else ""))
         detail = res.details.get(tid, "")
         for line in detail.strip().splitlines()[-6:]:
