@@ -264,12 +264,15 @@ def write_results(
     lines = [
         "# CPython's test modules under `monkey.patch_all()`",
         "",
-        "Written by `python tests/cpython/run_stdlib_tests.py --compare --write` "
-        f"({time.strftime('%Y-%m-%d', time.gmtime())}, {labels['ours']}).",
-        "Each module ran in its own interpreter; a test running over the time limit counts as",
-        "HUNG and the module ran again without it. F = failures (and unexpected successes),",
-        "E = errors (and crashes). Test-by-test outcomes that are not passes are in",
-        "results.json; known-differences.md explains every test worse than gevent and every hang.",
+        f"Written by `python tests/cpython/run_stdlib_tests.py ... --write` on "
+        f"{time.strftime('%Y-%m-%d', time.gmtime())}. This package: {labels['ours']}; "
+        f"reference: {labels.get('gevent', 'not run')}.",
+        "Each module ran in its own interpreter; a test running over the time limit (60 s)",
+        "counts as HUNG, and the module resumed after it. F = failures (and unexpected",
+        "successes), E = errors (and crashes). The tests behind the counts are in",
+        "results.json; known-differences.md gives the reason for every test that does not",
+        "pass here and every hang. `better (n)`: n tests pass here and not under gevent;",
+        "`WORSE (n)`: the reverse.",
         "",
         "| module | this package | gevent 26.9.0 | compared with gevent |",
         "| --- | --- | --- | --- |",
