@@ -101,14 +101,14 @@ def get_fileno(obj: Any) -> int:
 
 
 def wait_on_fds(items: list[tuple[int, int, Any]], timeout: float | None,
-                hub: Any = None, check_first: bool = True) -> list[tuple[Any, int]]:
+                hub: Any = None, ask_kernel: bool = True) -> list[tuple[Any, int]]:
     """Wait until some of ``items`` (``(fd, events, token)``) are ready, or ``timeout`` passes.
 
     Returns ``[(token, revents), ...]`` for the ready ones (empty on timeout).
     ``revents`` holds READ, WRITE, and BADFD for a descriptor that is closed.
-    ``check_first=False`` skips the first kernel check, for a caller that made it.
+    ``ask_kernel=False`` skips both kernel checks, for a caller that makes its own.
     """
-    if check_first:
+    if ask_kernel:
         ready = poll_now(items)
         if ready or (timeout is not None and timeout <= 0):
             return ready
@@ -152,6 +152,6 @@ def wait_on_fds(items: list[tuple[int, int, Any]], timeout: float | None,
             watcher.close()
         if timer is not None:
             timer.close()
-    if results:
+    if results and ask_kernel:
         return poll_now(items) or results
     return results
