@@ -68,7 +68,7 @@ def select(rlist: Any, wlist: Any, xlist: Any, timeout: float | None = None) -> 
         return list(ready[0]), list(ready[1]), list(ready[2])
     items = [(get_fileno(obj), READ, (0, obj)) for obj in rlist]
     items += [(get_fileno(obj), WRITE, (1, obj)) for obj in wlist]
-    woke = wait_on_fds(items, timeout, check_first=False)
+    woke = wait_on_fds(items, timeout, ask_kernel=False)
     if not woke:
         return [], [], []
     try:
@@ -149,7 +149,7 @@ class poll:
                 events = (READ if mask & (_POLLIN | _POLLPRI) else 0) | (
                     WRITE if mask & _POLLOUT else 0)
                 items.append((fd, events, fd))
-            woke = wait_on_fds(items, seconds, check_first=False)
+            woke = wait_on_fds(items, seconds, ask_kernel=False)
             if not woke:
                 return []
             return self._native.poll(0) or [

@@ -52,13 +52,13 @@ __extensions__: list[str] = []
 if _os.environ.get("GEVENT_NOWAITPID"):
     __implements__, __extensions__ = [], list(__all__)
 if hasattr(_signal, "pthread_kill"):
-    __all__.append("pthread_kill")
+    # Patched in, but kept out of ``__all__``, which stays gevent's.
     __implements__.append("pthread_kill")
     _signal_pthread_kill = _original("pthread_kill")
 
 __imports__: list[str] = []
 for _name in dir(_signal):
-    if not _name.startswith("_") and _name not in __all__:
+    if not _name.startswith("_") and _name not in __all__ and _name not in __implements__:
         globals()[_name] = getattr(_signal, _name)
         __imports__.append(_name)
 del _name

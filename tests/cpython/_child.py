@@ -1,6 +1,9 @@
 """Run one CPython test module under ``gevent.monkey.patch_all()``; the runner's child.
 
-Usage: ``python _child.py MODULE EVENTS_FILE TEST_TIMEOUT RESOURCES [EXCLUDED_ID ...]``
+Usage: ``python _child.py MODULE EVENTS_FILE TEST_TIMEOUT RESOURCES [SKIP_FILE]``
+
+SKIP_FILE lists test ids not to run, one a line: after a hang, the runner
+starts the module again without the tests that already ran and the hung one.
 
 MODULE is a module of CPython's ``test`` package (``test_socket``), or the path
 of a ``.py`` file of tests.
@@ -21,6 +24,7 @@ import _thread
 import faulthandler
 import json
 import os
+import signal
 import sys
 import time
 
@@ -36,8 +40,12 @@ HANG_STATUS = 124
 
 
 def main(argv: list[str]) -> int:
-    module, events_path, timeout_s, resources, *excluded = argv
+    module, events_path, timeout_s, resources, *skip_file = argv
     timeout = float(timeout_s)
+    # A runner started in the background of a shell inherits SIGINT ignored, and
+    # then Python installs no KeyboardInterrupt handler: the tests expect one.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
     from gevent import monkey
 
@@ -70,9 +78,12 @@ def main(argv: list[str]) -> int:
         record(event="module_skipped", reason=str(exc))
         record(event="done", testsRun=0)
         return 0
-    skip = set(excluded)
+    skip: set[str] = set()
+    if skip_file:
+        with open(skip_file[0]) as f:
+            skip = {line.strip() for line in f if line.strip()}
     flat = unittest.TestSuite(t for t in _flatten(suite) if t.id() not in skip)
-    record(event="loaded", count=flat.countTestCases(), excluded=sorted(skip))
+    record(event="loaded", count=flat.countTestCases(), skipped_ids=len(skip))
     result = _Result(record, watchdog)
     flat.run(result)
     watchdog.stop()

@@ -43,7 +43,14 @@ def test_must_pass_list_names_only_quick_modules_and_no_duplicates() -> None:
     assert {module for module, _ in MUST_PASS} <= set(runner.QUICK)
 
 
+# The test ids were measured on this CPython; other versions have other tests
+# (test_asyncore is gone in 3.12), so the ratchet holds on this one only.
+MUST_PASS_PYTHON = (3, 11)
+
+
 @pytest.mark.slow
+@pytest.mark.skipif(sys.version_info[:2] != MUST_PASS_PYTHON,
+                    reason="must-pass.txt lists CPython 3.11's test ids")
 @pytest.mark.parametrize("module", runner.QUICK)
 def test_quick_module_passes_its_must_pass_tests(module: str, tmp_path: Path) -> None:
     res = runner.run_module(

@@ -154,3 +154,26 @@ def test_select_calls_fileno_as_the_stdlib_does() -> None:
     finally:
         os.close(r)
         os.close(w)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="out-of-band data on Linux TCP")
+def test_selector_read_readiness_ignores_out_of_band_data_like_the_stdlib(
+        listener: socket.socket) -> None:
+    import selectors as stdselectors
+
+    client = socket.create_connection(listener.getsockname())
+    server, _ = listener.accept()
+    ours = selectors.DefaultSelector()
+    theirs = stdselectors.PollSelector()
+    try:
+        server.send(b"!", stdsocket.MSG_OOB)
+        gevent.sleep(0.05)
+        ours.register(client, selectors.EVENT_READ)
+        theirs.register(client.fileno(), stdselectors.EVENT_READ)
+        expected = [events for _key, events in theirs.select(0)]
+        assert [events for _key, events in ours.select(0)] == expected
+    finally:
+        ours.close()
+        theirs.close()
+        client.close()
+        server.close()

@@ -39,7 +39,6 @@ BADFD = 4
 
 native_poll: Any = get_original("select", "poll") if hasattr(_select, "poll") else None
 _POLLIN = getattr(_select, "POLLIN", 1)
-_POLLPRI = getattr(_select, "POLLPRI", 2)
 _POLLOUT = getattr(_select, "POLLOUT", 4)
 _POLLNVAL = getattr(_select, "POLLNVAL", 32)
 
@@ -60,7 +59,7 @@ def poll_now(items: list[tuple[int, int, Any]]) -> list[tuple[Any, int]]:
     poller = native_poll()
     for fd, events in masks.items():
         try:
-            poller.register(fd, (_POLLIN | _POLLPRI if events & READ else 0)
+            poller.register(fd, (_POLLIN if events & READ else 0)
                             | (_POLLOUT if events & WRITE else 0))
         except (ValueError, OverflowError, OSError):
             bad.add(fd)
@@ -78,8 +77,8 @@ def poll_now(items: list[tuple[int, int, Any]]) -> list[tuple[Any, int]]:
         if got & _POLLNVAL:
             out.append((token, BADFD | events))
             continue
-        revents = (READ if got & (_POLLIN | _POLLPRI) else 0) | (WRITE if got & _POLLOUT else 0)
-        if got & ~(_POLLIN | _POLLPRI | _POLLOUT):  # hang-up or error
+        revents = (READ if got & _POLLIN else 0) | (WRITE if got & _POLLOUT else 0)
+        if got & ~(_POLLIN | _POLLOUT):  # hang-up or error
             revents = events
         revents &= events
         if revents:
@@ -102,14 +101,14 @@ def get_fileno(obj: Any) -> int:
 
 
 def wait_on_fds(items: list[tuple[int, int, Any]], timeout: float | None,
-                hub: Any = None, check_first: bool = True) -> list[tuple[Any, int]]:
+                hub: Any = None, ask_kernel: bool = True) -> list[tuple[Any, int]]:
     """Wait until some of ``items`` (``(fd, events, token)``) are ready, or ``timeout`` passes.
 
     Returns ``[(token, revents), ...]`` for the ready ones (empty on timeout).
     ``revents`` holds READ, WRITE, and BADFD for a descriptor that is closed.
-    ``check_first=False`` skips the first kernel check, for a caller that made it.
+    ``ask_kernel=False`` skips both kernel checks, for a caller that makes its own.
     """
-    if check_first:
+    if ask_kernel:
         ready = poll_now(items)
         if ready or (timeout is not None and timeout <= 0):
             return ready
@@ -153,6 +152,6 @@ def wait_on_fds(items: list[tuple[int, int, Any]], timeout: float | None,
             watcher.close()
         if timer is not None:
             timer.close()
-    if results:
+    if results and ask_kernel:
         return poll_now(items) or results
     return results

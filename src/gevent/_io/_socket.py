@@ -69,6 +69,15 @@ _NO_BYTES = bytes(4)  # FIONREAD's answer (a C int) when nothing is buffered
 _switch_to = _RawGreenlet.switch
 
 
+_MSG_DONTWAIT: int = getattr(_socket, "MSG_DONTWAIT", 0)
+
+
+def _dontwait(args: tuple[Any, ...], index: int) -> bool:
+    # MSG_DONTWAIT in a call's flags: the caller asked not to wait, even with a timeout.
+    return len(args) > index and isinstance(args[index], int) \
+        and bool(args[index] & _MSG_DONTWAIT)
+
+
 def _timed_out() -> BaseException:
     return _timeout_type("timed out")
 
@@ -395,7 +404,7 @@ class socket(_stdsocket):
             try:
                 data = _csocket.recv(self, *args)
             except BlockingIOError:
-                if self._timeout == 0.0:
+                if self._timeout == 0.0 or _dontwait(args, 1):
                     raise
             else:
                 size = args[0]
@@ -410,7 +419,7 @@ class socket(_stdsocket):
             try:
                 received = _csocket.recv_into(self, *args)
             except BlockingIOError:
-                if self._timeout == 0.0:
+                if self._timeout == 0.0 or _dontwait(args, 2):
                     raise
             else:
                 try:
@@ -425,7 +434,7 @@ class socket(_stdsocket):
             try:
                 return _csocket.recvfrom(self, *args)
             except BlockingIOError:
-                if self._timeout == 0.0:
+                if self._timeout == 0.0 or _dontwait(args, 1):
                     raise
             self._wait(self._read_event)
 
@@ -434,7 +443,7 @@ class socket(_stdsocket):
             try:
                 return _csocket.recvfrom_into(self, *args)
             except BlockingIOError:
-                if self._timeout == 0.0:
+                if self._timeout == 0.0 or _dontwait(args, 2):
                     raise
             self._wait(self._read_event)
 
@@ -445,7 +454,7 @@ class socket(_stdsocket):
                 try:
                     return _csocket.recvmsg(self, *args)
                 except BlockingIOError:
-                    if self._timeout == 0.0:
+                    if self._timeout == 0.0 or _dontwait(args, 2):
                         raise
                 self._wait(self._read_event)
 
@@ -454,7 +463,7 @@ class socket(_stdsocket):
                 try:
                     return _csocket.recvmsg_into(self, *args)
                 except BlockingIOError:
-                    if self._timeout == 0.0:
+                    if self._timeout == 0.0 or _dontwait(args, 2):
                         raise
                 self._wait(self._read_event)
 
@@ -467,7 +476,7 @@ class socket(_stdsocket):
             try:
                 return _csocket.send(self, data, flags)
             except BlockingIOError:
-                if timeout == 0.0:
+                if timeout == 0.0 or flags & _MSG_DONTWAIT:
                     raise
             self._wait(self._write_event, timeout)
 
@@ -482,7 +491,7 @@ class socket(_stdsocket):
                 sent = _csocket.send(self, data, flags)
                 blocked = False
             except BlockingIOError:
-                if timeout == 0.0:
+                if timeout == 0.0 or flags & _MSG_DONTWAIT:
                     raise
                 sent = 0
                 blocked = True
@@ -514,7 +523,7 @@ class socket(_stdsocket):
                 try:
                     sent += _csocket.send(self, view[sent:] if sent else view, flags)
                 except BlockingIOError:
-                    if timeout == 0.0:
+                    if timeout == 0.0 or flags & _MSG_DONTWAIT:
                         raise
                     blocked = True
                     continue
@@ -529,7 +538,7 @@ class socket(_stdsocket):
             try:
                 return _csocket.sendto(self, *args)
             except BlockingIOError:
-                if self._timeout == 0.0:
+                if self._timeout == 0.0 or (len(args) == 3 and _dontwait(args, 1)):
                     raise
             self._wait(self._write_event)
 
@@ -540,7 +549,7 @@ class socket(_stdsocket):
                 try:
                     return _csocket.sendmsg(self, *args)
                 except BlockingIOError:
-                    if self._timeout == 0.0:
+                    if self._timeout == 0.0 or _dontwait(args, 2):
                         raise
                 self._wait(self._write_event)
 

@@ -103,6 +103,9 @@ def _adapt_msg_callback(callback: Any) -> Any:
     return adapter
 
 
+_SOCK_STREAM = _stdsocket.SOCK_STREAM
+
+
 class SSLContext(orig_SSLContext):
     """An ``ssl.SSLContext`` whose ``wrap_socket`` returns cooperative sockets.
 
@@ -243,6 +246,10 @@ class SSLSocket(_green_socket):
                  suppress_ragged_eofs: bool = True, npn_protocols: Any = None,
                  ciphers: Any = None, server_hostname: Any = None, _session: Any = None,
                  _context: Any = None) -> None:
+        # The stdlib's order of checks: a datagram socket is refused before anything else.
+        if sock is not None and \
+                sock.getsockopt(_stdsocket.SOL_SOCKET, _stdsocket.SO_TYPE) != _SOCK_STREAM:
+            raise NotImplementedError("only stream sockets are supported")
         if _context is None:
             _context = _legacy_context(keyfile, certfile, server_side, cert_reqs, ssl_version,
                                        ca_certs, ciphers)
@@ -255,8 +262,6 @@ class SSLSocket(_green_socket):
             raise ValueError("check_hostname requires server_hostname")
 
         if sock is not None:
-            if sock.getsockopt(_stdsocket.SOL_SOCKET, _stdsocket.SO_TYPE) != _stdsocket.SOCK_STREAM:
-                raise NotImplementedError("only stream sockets are supported")
             family, type, proto = sock.family, sock.type, sock.proto
             timeout = sock.gettimeout()
             # The descriptor changes owner: the old object forgets it (and any
