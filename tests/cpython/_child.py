@@ -226,8 +226,12 @@ class _Result(_result_base()):  # type: ignore[misc]
 
     def _set_fixture_aware(self, test: object, outcome: str, detail: str) -> None:
         # setUpClass/setUpModule problems arrive on a placeholder that never started.
+        import unittest.suite
+
         tid = test.id()  # type: ignore[attr-defined]
-        if tid not in self._started:
+        # CPython 3.12.0-3.12.1 report a decorated skip without startTest: a
+        # real test still, unlike the placeholder (_ErrorHolder).
+        if tid not in self._started and isinstance(test, unittest.suite._ErrorHolder):
             self._record(event="fixture", test=tid, outcome=outcome, detail=detail[-3000:])  # type: ignore[operator]
             return
         self._set(test, outcome, detail)
