@@ -155,6 +155,20 @@ def test_a_nonblocking_socket_never_waits(pair: tuple[socket.socket, socket.sock
         b.recv(10)
 
 
+@pytest.mark.parametrize("call", ["recv", "recv_into"])
+def test_msg_dontwait_after_a_short_recv_fails_at_once(
+        pair: tuple[socket.socket, socket.socket], call: str) -> None:
+    a, b = pair
+    a.sendall(b"abc")
+    assert b.recv(10) == b"abc"
+    b.settimeout(30.0)  # a wait would be a 30 s hang, not an error
+    with gevent.Timeout(5), pytest.raises(BlockingIOError):
+        if call == "recv":
+            b.recv(10, socket.MSG_DONTWAIT)
+        else:
+            b.recv_into(bytearray(10), 10, socket.MSG_DONTWAIT)
+
+
 def test_a_closed_socket_says_ebadf_as_before(pair: tuple[socket.socket, socket.socket]) -> None:
     a, b = pair
     a.sendall(b"abc")

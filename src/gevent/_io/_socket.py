@@ -386,10 +386,12 @@ class socket(_stdsocket):
 
     # -------------------------------------------------------- receiving
 
-    def _wait_unless_buffered(self) -> None:
+    def _wait_unless_buffered(self, args: tuple[Any, ...], flags_at: int) -> None:
         # A failed recv costs an exception (about 1.5 us); FIONREAD says
         # whether it would fail for a quarter of that. Zero also at EOF or
         # for an empty datagram: then the wait ends at the next poll.
+        if _dontwait(args, flags_at):
+            return  # the call must fail at once, not wait
         try:
             empty = _ioctl(_csocket.fileno(self), _FIONREAD, _NO_BYTES) == _NO_BYTES
         except (OSError, ValueError):
@@ -399,7 +401,7 @@ class socket(_stdsocket):
 
     def recv(self, *args: Any) -> bytes:
         if self._drained and self._timeout != 0.0:
-            self._wait_unless_buffered()
+            self._wait_unless_buffered(args, 1)
         while True:
             try:
                 data = _csocket.recv(self, *args)
@@ -414,7 +416,7 @@ class socket(_stdsocket):
 
     def recv_into(self, *args: Any) -> int:
         if self._drained and self._timeout != 0.0:
-            self._wait_unless_buffered()
+            self._wait_unless_buffered(args, 2)
         while True:
             try:
                 received = _csocket.recv_into(self, *args)
