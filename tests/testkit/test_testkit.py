@@ -134,18 +134,23 @@ def test_the_network_tutorial_runs_in_virtual_time_with_an_idle_threshold() -> N
     # Its HTTP server and clients talk over real sockets: the clock may only jump
     # once nothing is in flight, which the threshold (real seconds idle) ensures.
     path = Path(__file__).resolve().parents[2] / "examples" / "tutorial_network.py"
+    started = time.perf_counter()
     plain = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
                            timeout=120)
+    plain_wall = time.perf_counter() - started
+    started = time.perf_counter()
     virtual = subprocess.run(
         [sys.executable, "-m", "gevent.testkit", "--times", "--autojump-threshold", "0.01",
          str(path)], capture_output=True, text=True, timeout=120)
+    virtual_wall = time.perf_counter() - started
     assert virtual.returncode == plain.returncode == 0, virtual.stderr
     words = [line for line in plain.stdout.splitlines() if line.endswith(":")]
     assert [line for line in virtual.stdout.splitlines() if line.endswith(":")] == words
     times = virtual.stderr.strip().splitlines()[-1].split()
-    virtual_seconds, real_seconds = float(times[2]), float(times[6])
-    assert virtual_seconds == pytest.approx(1.0)  # nine pauses in turn, then nine at once
-    assert real_seconds < virtual_seconds
+    assert float(times[2]) == pytest.approx(1.0)  # virtual: nine pauses in turn, nine at once
+    # The plain run really sleeps that second; the virtual one idles about 0.01 s per
+    # jump. Compared as whole runs, so slow imports on a loaded machine count on both sides.
+    assert virtual_wall < plain_wall
 
 
 def _stable(out: str) -> list[str]:
