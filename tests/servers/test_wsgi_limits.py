@@ -430,3 +430,34 @@ def test_keepalive_timeout_off_keeps_an_idle_connection(virtual_hub: Hub) -> Non
         sock.close()
     finally:
         srv.stop(timeout=0)
+
+
+# ------------------------------------------- defaults under a pool, other servers
+
+
+def test_a_pool_alone_bounds_the_handlers_unless_a_cap_is_given() -> None:
+    # gunicorn's gevent workers pass spawn=Pool(worker_connections): the class
+    # default of max_connections must not cap that lower.
+    from gevent.pool import Pool
+
+    pooled = WSGIServer(("127.0.0.1", 0), None, spawn=Pool(5000), log=None)
+    assert pooled.max_connections is None
+    capped = WSGIServer(("127.0.0.1", 0), None, spawn=Pool(5000), max_connections=10, log=None)
+    assert capped.max_connections == 10
+    plain = WSGIServer(("127.0.0.1", 0), None, log=None)
+    assert plain.max_connections == WSGIServer.max_connections
+
+
+def test_a_server_without_strict_http_gets_the_lenient_default() -> None:
+    from gevent.pywsgi import WSGIHandler
+
+    class Bare:
+        """A server class that knows nothing of the limits (e.g. a StreamServer)."""
+
+    a, b = socket.socketpair()
+    try:
+        assert WSGIHandler(a, ("127.0.0.1", 1), Bare())._strict is False
+        assert WSGIHandler(a, ("127.0.0.1", 1), WSGIServer(("127.0.0.1", 0), None))._strict is False
+    finally:
+        a.close()
+        b.close()

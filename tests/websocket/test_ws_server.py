@@ -50,6 +50,14 @@ def _clear_seen() -> None:
     seen.clear()
 
 
+def eventually(condition: Any, timeout: float = 10.0) -> None:
+    """Let the server side run until ``condition()`` holds (what it records comes
+    after the client is done); fail if it still does not after ``timeout``."""
+    with gevent.Timeout(timeout, AssertionError(f"still false after {timeout} s")):
+        while not condition():
+            gevent.sleep(0.01)
+
+
 def url(server: Any, path: str = "/") -> str:
     return f"ws://127.0.0.1:{server.server_port}{path}"
 
@@ -74,9 +82,8 @@ def test_echo_text_and_binary(serve: Any) -> None:
     assert ws.receive() == "as text"
     ws.close()
     assert ws.closed and ws.close_code == 1000
-    gevent.sleep(0.05)
+    eventually(lambda: seen and seen[-1] == ("closed", 1000))
     assert seen[0] == ("/chat", "http://example.com", None, "13", "13")
-    assert seen[-1] == ("closed", 1000)
 
 
 def test_plain_requests_are_served_as_before(serve: Any) -> None:
@@ -118,8 +125,7 @@ def test_peer_close_is_echoed_and_receive_returns_none(serve: Any) -> None:
     assert opcode == CLOSE and close_code(payload) == 1001
     assert read_frame(sock) == (-1, b"")
     sock.close()
-    gevent.sleep(0.05)
-    assert seen[-1] == ("closed", 1001)
+    eventually(lambda: seen and seen[-1] == ("closed", 1001))
 
 
 def test_ping_is_answered_with_pong(serve: Any) -> None:
@@ -160,8 +166,7 @@ def test_protocol_violations_get_the_right_close_code(serve: Any, data: bytes,
     assert close_code(payload) == code
     assert read_frame(sock) == (-1, b"")  # and the connection is closed, not left hanging
     sock.close()
-    gevent.sleep(0.05)
-    assert seen[-1] == ("closed", code)
+    eventually(lambda: seen and seen[-1] == ("closed", code))
 
 
 def test_message_size_limit_closes_with_1009(serve: Any) -> None:
@@ -237,7 +242,7 @@ def test_subprotocol_selection_follows_the_server_preference(serve: Any) -> None
     ws = connect(url(server), subprotocols=["other"])
     assert ws.protocol is None
     ws.close()
-    gevent.sleep(0.05)
+    eventually(lambda: len([entry for entry in seen if entry[0] == "closed"]) == 2)
     assert [entry[2] for entry in seen if entry[0] != "closed"] == ["v2.chat", None]
 
 
@@ -393,7 +398,7 @@ def test_app_that_takes_the_raw_socket_keeps_it(serve: Any) -> None:
     server = serve(app)
     sock, head = raw_client(server, upgrade_request())
     assert head.startswith(b"HTTP/1.1 101")
-    gevent.sleep(0.1)  # the application has returned; the handler is done
+    eventually(lambda: not server._handlers)  # the application returned, the handler is done
     kept[0].sendall(frame(TEXT, b"still mine", mask=False))
     assert read_frame(sock) == (TEXT, b"still mine")
     kept[0].close()

@@ -204,7 +204,8 @@ class WSGIHandler(ConnectionDeadlines):
         self._body_timeout: float | None = getattr(server, "body_timeout", None)
         self._write_timeout: float | None = getattr(server, "write_timeout", None)
         self._max_body: int | None = getattr(server, "max_body_size", None)
-        self._strict = bool(getattr(server, "strict_http", True))
+        # As WSGIServer's default: a server class without the attribute is lenient too.
+        self._strict = bool(getattr(server, "strict_http", False))
         self._timer: Any = None
         self._throw: Any = None
         self._idle = False      # waiting for the first byte of a request

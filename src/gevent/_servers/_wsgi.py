@@ -126,6 +126,10 @@ class WSGIServer(StreamServer):
         for name, value in limits.items():
             if value is not _UNSET:
                 setattr(self, name, value)
+        if max_connections is _UNSET and self.pool is not None:
+            # A pool already bounds the handlers (gunicorn passes one sized by its
+            # worker_connections): the class default must not cap it lower.
+            self.max_connections = None
         if strict_http is not _UNSET:
             self.strict_http = bool(strict_http)
         self._handlers: dict[int, tuple[Any, Any]] = {}
