@@ -177,3 +177,21 @@ def test_selector_read_readiness_ignores_out_of_band_data_like_the_stdlib(
         theirs.close()
         client.close()
         server.close()
+
+
+@pytest.mark.parametrize("timeout", [0, None])
+def test_a_selector_answering_at_once_still_lets_other_greenlets_run(timeout: float | None) -> None:
+    # Regression: with the kernel's answer taken first, select(0), and select()
+    # on a ready descriptor, returned without a switch, so a loop polling them
+    # (asyncio on patched selectors) starved every other greenlet.
+    a, b = socket.socketpair()
+    ran: list[bool] = []
+    try:
+        with selectors.GeventSelector() as sel:
+            sel.register(a, selectors.EVENT_WRITE)  # writable at once
+            gevent.spawn(ran.append, True)
+            sel.select(timeout)
+        assert ran == [True]
+    finally:
+        a.close()
+        b.close()

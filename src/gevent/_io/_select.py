@@ -30,6 +30,7 @@ from typing import Any
 from .._hub_local import get_hub_noargs
 from .._patch import get_original
 from .._waiter import Waiter
+from ..hub import sleep
 
 __all__ = ["BADFD", "READ", "WRITE", "get_fileno", "native_poll", "poll_now", "wait_on_fds"]
 
@@ -111,6 +112,7 @@ def wait_on_fds(items: list[tuple[int, int, Any]], timeout: float | None,
     if ask_kernel:
         ready = poll_now(items)
         if ready or (timeout is not None and timeout <= 0):
+            sleep()  # as select() does: a busy select(0) loop still lets others run
             return ready
     if hub is None:
         hub = get_hub_noargs()
