@@ -26,6 +26,7 @@ from __future__ import annotations
 import errno
 import os as _os
 import signal as _signal
+import sys as _sys
 from collections.abc import Callable as _Callable
 from typing import Any as _Any
 
@@ -140,6 +141,8 @@ def _native_ident_of(ident: int) -> int:
 
     current = getcurrent()
     found = current if id(current) == ident else None
+    if found is None and ident in _sys._current_frames():
+        return ident  # a live native thread's own ident: no scan needed
     if found is None:
         # Rare and never on a hot path: a scan is cheaper than a registry kept
         # for every greenlet. A pthread_t is never the address of a live object.
