@@ -162,6 +162,9 @@ class Greenlet(RawGreenlet):
     _ident: Any = None
     _name: Any = None
     _dead_before_start = False
+    # False for a child whose owner raises its error itself (a TaskGroup's): the
+    # hub would print it too, and it must surface once.
+    _report_to_hub = True
     spawning_greenlet: Any = None
     _spawning_stack: Any = None  # a _Frame chain, or what _capture_stack returned
     spawn_tree_locals: Any = None
@@ -380,6 +383,8 @@ class Greenlet(RawGreenlet):
         self._exc_info = exc_info
         if self._links and self._notifier is None:
             self._notifier = self.parent.loop.run_callback(self._notify_links)
+        if not self._report_to_hub:
+            return
         try:
             self.parent.handle_error(self, *exc_info)
         finally:

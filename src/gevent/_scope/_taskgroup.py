@@ -24,8 +24,6 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
-from greenlet import GreenletExit
-
 from .._sync._event import Event
 from ..greenlet import Greenlet
 from ._cancel import Cancelled, CancelScope, _innermost, _schedule_check, _visible_cancel
@@ -47,14 +45,7 @@ class TaskGreenlet(Greenlet):
     group raises the error in its owner instead, so it surfaces once.
     """
 
-    def _report_error(self, exc_info: tuple[Any, Any, Any]) -> None:
-        if isinstance(exc_info[1], GreenletExit):
-            self._report_result(exc_info[1])
-            return
-        self._exc_info = exc_info
-        if self._links and self._notifier is None:
-            self._notifier = self.parent.loop.run_callback(self._notify_links)
-        del exc_info
+    _report_to_hub = False
 
 
 class TaskGroup:
