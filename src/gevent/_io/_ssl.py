@@ -39,7 +39,6 @@ import os
 import socket as _stdsocket
 import ssl as _stdssl
 import sys
-import time as _time
 import warnings
 from typing import Any
 
@@ -473,26 +472,16 @@ class SSLSocket(_green_socket):
             return _green_socket.sendall(self, data, flags)
         if flags != 0:
             raise ValueError(f"non-zero flags not allowed in calls to sendall() on {type(self)}")
+        # OpenSSL writes all of it or nothing (no partial writes), so one
+        # write, with its waits, is the whole call.
         timeout = self._timeout
-        if not timeout:
-            # No deadline to share out: one write takes it all.
-            if type(data) is bytes:
-                if data:
-                    self._tls_write(sslobj, data, timeout)
-                return None
-            with memoryview(data) as view, view.cast("B") as octets:
-                if octets:
-                    self._tls_write(sslobj, octets, timeout)
+        if type(data) is bytes:
+            if data:
+                self._tls_write(sslobj, data, timeout)
             return None
-        deadline = _time.monotonic() + timeout
         with memoryview(data) as view, view.cast("B") as octets:
-            total = len(octets)
-            sent = 0
-            while sent < total:
-                left = deadline - _time.monotonic()
-                if left <= 0.0:
-                    raise _timeout_type(_WRITE_TIMEOUT)
-                sent += self._tls_write(sslobj, octets[sent:] if sent else octets, left)
+            if octets:
+                self._tls_write(sslobj, octets, timeout)
         return None
 
     def sendto(self, data: Any, flags_or_addr: Any, addr: Any = None) -> int:
