@@ -8,7 +8,6 @@ import signal
 import socket
 import sys
 import threading
-import time
 
 import pytest
 
@@ -115,14 +114,24 @@ def test_run_in_executor_runs_in_a_native_thread_and_does_not_block_greenlets() 
 
     async def main() -> object:
         loop = asyncio.get_running_loop()
-        g = gevent.spawn(lambda: [gevent.sleep(0.001) for _ in range(5)])
+        greenlet_done = threading.Event()
+
+        def in_a_greenlet() -> None:
+            for _ in range(5):
+                gevent.sleep(0.001)
+            greenlet_done.set()
+
+        g = gevent.spawn(in_a_greenlet)
+
         def blocking() -> int:
-            time.sleep(0.05)
+            # Returns only once the greenlet has finished: had the executor
+            # blocked the hub, this would time out instead.
+            assert greenlet_done.wait(30)
             return threading.get_ident()
 
         ident = await loop.run_in_executor(None, blocking)
         seen.append(ident)
-        assert g.dead  # greenlets ran while the thread slept
+        assert g.dead  # greenlets ran while the thread waited
         return await loop.run_in_executor(None, sum, [1, 2, 3])
 
     assert run(main()) == 6
