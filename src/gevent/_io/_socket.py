@@ -390,7 +390,7 @@ class socket(_stdsocket):
         # A failed recv costs an exception (about 1.5 us); FIONREAD says
         # whether it would fail for a quarter of that. Zero also at EOF or
         # for an empty datagram: then the wait ends at the next poll.
-        if _dontwait(args, flags_at):
+        if len(args) > flags_at and _dontwait(args, flags_at):
             return  # the call must fail at once, not wait
         try:
             empty = _ioctl(_csocket.fileno(self), _FIONREAD, _NO_BYTES) == _NO_BYTES
