@@ -264,6 +264,10 @@ SETTINGS: list[type[Setting]] = [
             "Whether gevent leaves child processes alone (no SIGCHLD handling)."),
     _simple("resolver_timeout", "GEVENT_RESOLVER_TIMEOUT", None, _Float,
             "Seconds a resolver waits for an answer."),
+    _simple("pywsgi_strict", "GEVENT_PYWSGI_STRICT", True, _Bool,
+            "The default of WSGIServer.strict_http. Off keeps four leniencies of gevent's "
+            "pywsgi (no Host on HTTP/1.1, Content-Length beside chunked, obs-fold, loose "
+            "chunk extensions); see docs/http.md."),
 ]
 for _ares in ("flags", "timeout", "tries", "ndots", "udp_port", "tcp_port", "servers"):
     SETTINGS.append(_simple(f"ares_{_ares}", f"GEVENTARES_{_ares.upper()}", None, Setting,

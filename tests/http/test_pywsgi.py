@@ -154,7 +154,8 @@ def test_keep_alive_serves_several_requests(client: Client) -> None:
 
 
 def test_pipelined_requests(client: Client) -> None:
-    client.send(b"GET / HTTP/1.1\r\n\r\nGET /gen HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n"
+    client.send(b"GET / HTTP/1.1\r\nHost: t\r\n\r\nGET /gen HTTP/1.1\r\nHost: t\r\n\r\n"
+                b"GET / HTTP/1.1\r\nHost: t\r\n"
                 b"Connection: close\r\n\r\n")
     assert client.response()[2] == b"hello"
     assert client.response()[2] == b"abcde"
@@ -163,13 +164,14 @@ def test_pipelined_requests(client: Client) -> None:
 
 
 def test_one_empty_line_before_a_request_is_ignored(client: Client) -> None:
-    client.send(b"POST /echo HTTP/1.1\r\nContent-Length: 2\r\n\r\nab\r\nGET / HTTP/1.1\r\n\r\n")
+    client.send(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nab\r\n"
+                b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
     assert client.response()[2] == b"ab"
     assert client.response()[2] == b"hello"
 
 
 def test_connection_close_is_honoured(client: Client) -> None:
-    client.send(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+    client.send(b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
     assert client.response()[2] == b"hello"
     assert client.closed_by_server()
 
@@ -200,24 +202,24 @@ def test_http10_stream_is_delimited_by_close(client: Client) -> None:
 
 
 def test_chunked_response_for_a_stream(client: Client) -> None:
-    client.send(b"GET /gen HTTP/1.1\r\n\r\n")
+    client.send(b"GET /gen HTTP/1.1\r\nHost: t\r\n\r\n")
     _, headers, body = client.response()
     assert headers["Transfer-Encoding"] == "chunked"
     assert body == b"abcde"
-    client.send(b"GET / HTTP/1.1\r\n\r\n")  # the connection is still in step
+    client.send(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")  # the connection is still in step
     assert client.response()[2] == b"hello"
 
 
 def test_chunked_request_body(client: Client) -> None:
-    client.send(b"POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+    client.send(b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
                 b"5;ext=1\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\nX-Trailer: yes\r\n\r\n")
     assert client.response()[2] == b"hello world"
-    client.send(b"GET / HTTP/1.1\r\n\r\n")
+    client.send(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
     assert client.response()[2] == b"hello"
 
 
 def test_chunked_request_sent_byte_by_byte(client: Client) -> None:
-    request = (b"POST /lines HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+    request = (b"POST /lines HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
                b"4\r\na\nbc\r\n3\r\n\nd\n\r\n0\r\n\r\n")
     for i in range(len(request)):
         client.send(request[i:i + 1])
@@ -225,9 +227,10 @@ def test_chunked_request_sent_byte_by_byte(client: Client) -> None:
 
 
 def test_unread_body_is_drained_for_the_next_request(client: Client) -> None:
-    client.send(b"POST /one HTTP/1.1\r\nContent-Length: 5\r\n\r\nabcde"
-                b"POST /one HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nxyz\r\n0\r\n\r\n"
-                b"GET / HTTP/1.1\r\n\r\n")
+    client.send(b"POST /one HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nabcde"
+                b"POST /one HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                b"3\r\nxyz\r\n0\r\n\r\n"
+                b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
     assert client.response()[2] == b"a"
     assert client.response()[2] == b"x"
     assert client.response()[2] == b"hello"
@@ -237,7 +240,8 @@ def test_unread_body_is_drained_for_the_next_request(client: Client) -> None:
 
 
 def test_100_continue_sent_on_first_read_only(client: Client) -> None:
-    client.send(b"POST /echo HTTP/1.1\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+    client.send(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n"
+                b"Expect: 100-continue\r\n\r\n")
     status, _, _ = client.response()
     assert status == "HTTP/1.1 100 Continue"
     client.send(b"data")
@@ -245,8 +249,9 @@ def test_100_continue_sent_on_first_read_only(client: Client) -> None:
 
 
 def test_no_100_continue_when_the_body_is_not_read(client: Client) -> None:
-    client.send(b"GET / HTTP/1.1\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\nabcd"
-                b"GET / HTTP/1.1\r\n\r\n")
+    client.send(b"GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n"
+                b"Expect: 100-continue\r\n\r\nabcd"
+                b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
     assert client.response()[0] == "HTTP/1.1 200 OK"
     assert client.response()[0] == "HTTP/1.1 200 OK"
 
@@ -257,11 +262,11 @@ def test_no_100_continue_when_the_body_is_not_read(client: Client) -> None:
 @pytest.mark.parametrize("request_bytes", [
     b"GET / HTTP %\r\n\r\n",
     b"POST /\r\n\r\n",
-    b"GET / HTTP/1.1\r\nContent-Length: -100\r\n\r\n",
-    b"GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
-    b"HEAD / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc",
-    b"GET / HTTP/1.1\r\nNo colon\r\n\r\n",
-    b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: t\r\nContent-Length: -100\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+    b"HEAD / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc",
+    b"GET / HTTP/1.1\r\nHost: t\r\nNo colon\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n",
 ])
 def test_bad_requests_get_the_fixed_400(client: Client, request_bytes: bytes) -> None:
     client.send(request_bytes)
@@ -270,7 +275,7 @@ def test_bad_requests_get_the_fixed_400(client: Client, request_bytes: bytes) ->
 
 
 def test_long_request_line_is_414(client: Client) -> None:
-    client.send(b"GET /" + b"x" * 20000 + b" HTTP/1.1\r\n\r\n")
+    client.send(b"GET /" + b"x" * 20000 + b" HTTP/1.1\r\nHost: t\r\n\r\n")
     expected = (b"HTTP/1.1 414 Request URI Too Long\r\nConnection: close\r\n"
                 b"Content-length: 0\r\n\r\n")
     assert client.rfile.read(len(expected)) == expected
@@ -285,7 +290,7 @@ def test_long_request_line_is_414(client: Client) -> None:
     b"2;" + b"x" * 9000 + b"\r\nab\r\n0\r\n\r\n",
 ])
 def test_bad_chunked_body_is_400_and_close(client: Client, body: bytes) -> None:
-    client.send(b"POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + body)
+    client.send(b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n" + body)
     status, headers, _ = client.response()
     assert status == "HTTP/1.1 400 Bad Request"
     assert headers["Connection"] == "close"
@@ -295,8 +300,8 @@ def test_bad_chunked_body_is_400_and_close(client: Client, body: bytes) -> None:
 def test_invalid_trailer_after_a_satisfied_read_closes(client: Client) -> None:
     # The application only wanted one byte; the smuggled request in the
     # trailer is found while draining, after the response went out.
-    client.send(b"POST /one HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-                b"2\r\nab\r\n0\r\nGET /smuggled HTTP/1.1\r\n\r\n")
+    client.send(b"POST /one HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                b"2\r\nab\r\n0\r\nGET /smuggled HTTP/1.1\r\nHost: t\r\n\r\n")
     assert client.response()[2] == b"a"
     assert client.closed_by_server()
 
@@ -305,7 +310,7 @@ def test_truncated_body_raises_in_the_application(server: WSGIServer,
                                                   no_error_report: list[Any]) -> None:
     c = Client(server)
     try:
-        c.send(b"POST /echo HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc")
+        c.send(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
         c.sock.shutdown(socket.SHUT_WR)
         status, _, _ = c.response()
     finally:
@@ -317,7 +322,7 @@ def test_truncated_body_raises_in_the_application(server: WSGIServer,
 
 
 def test_application_error_is_500(client: Client, no_error_report: list[Any]) -> None:
-    client.send(b"GET /boom HTTP/1.1\r\n\r\n")
+    client.send(b"GET /boom HTTP/1.1\r\nHost: t\r\n\r\n")
     status, headers, body = client.response()
     assert (status, body) == ("HTTP/1.1 500 Internal Server Error", b"Internal Server Error")
     assert headers["Connection"] == "close"
@@ -329,14 +334,14 @@ def test_application_error_is_500(client: Client, no_error_report: list[Any]) ->
 
 def test_error_after_the_headers_cuts_the_response(client: Client,
                                                    no_error_report: list[Any]) -> None:
-    client.send(b"GET /late-boom HTTP/1.1\r\n\r\n")
+    client.send(b"GET /late-boom HTTP/1.1\r\nHost: t\r\n\r\n")
     with pytest.raises(ValueError):
         client.response()  # no terminating chunk: the framing is broken on purpose
     assert len(no_error_report) == 1
 
 
 def test_204_has_no_body_or_framing(client: Client) -> None:
-    client.send(b"GET /nocontent HTTP/1.1\r\n\r\n")
+    client.send(b"GET /nocontent HTTP/1.1\r\nHost: t\r\n\r\n")
     status, headers, _ = client.response()
     assert status == "HTTP/1.1 204 No Content"
     assert "Content-Length" not in headers and "Transfer-Encoding" not in headers
@@ -369,7 +374,7 @@ def test_access_log_line(server: WSGIServer) -> None:
     server.log = log
     c = Client(server)
     try:
-        c.send(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+        c.send(b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
         c.response()
         assert c.closed_by_server()
     finally:

@@ -9,7 +9,10 @@ test) is tests/http/test_parser.py.
 from __future__ import annotations
 
 import itertools
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -47,6 +50,13 @@ def serve(recorder: Recorder, **kwargs: Any) -> WSGIServer:
 
 @pytest.fixture
 def strict(recorder: Recorder) -> Iterator[WSGIServer]:
+    srv = serve(recorder)  # strict is the default
+    yield srv
+    srv.stop(timeout=0)
+
+
+@pytest.fixture
+def explicitly_strict(recorder: Recorder) -> Iterator[WSGIServer]:
     srv = serve(recorder, strict_http=True)
     yield srv
     srv.stop(timeout=0)
@@ -54,7 +64,7 @@ def strict(recorder: Recorder) -> Iterator[WSGIServer]:
 
 @pytest.fixture
 def lenient(recorder: Recorder) -> Iterator[WSGIServer]:
-    srv = serve(recorder)
+    srv = serve(recorder, strict_http=False)
     yield srv
     srv.stop(timeout=0)
 
@@ -160,7 +170,7 @@ def test_unread_body_is_never_parsed_as_a_request(strict: WSGIServer) -> None:
     assert paths == ["/outer", "/last"]
 
 
-# gevent's own test suite relies on these; the default (strict_http=False) keeps them.
+# gevent's own test suite relies on these; strict_http=False keeps them.
 LENIENT_CASES = [
     ("no-host", b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n", b"ok:"),
     ("cl-and-te", b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nConnection: close\r\n"
@@ -174,11 +184,46 @@ LENIENT_CASES = [
 
 @pytest.mark.parametrize(("data", "body"), [c[1:] for c in LENIENT_CASES],
                          ids=[c[0] for c in LENIENT_CASES])
-def test_default_mode_keeps_geventss_leniencies(lenient: WSGIServer, data: bytes,
+def test_lenient_mode_keeps_geventss_leniencies(lenient: WSGIServer, data: bytes,
                                                 body: bytes) -> None:
     response = exchange(lenient, data)
     assert response.startswith(b"HTTP/1.1 200 OK")
     assert response.endswith(body)
+
+
+@pytest.mark.parametrize("data", [c[1] for c in LENIENT_CASES], ids=[c[0] for c in LENIENT_CASES])
+@pytest.mark.parametrize("fixture", ["strict", "explicitly_strict"])
+def test_strict_refuses_geventss_leniencies(request: pytest.FixtureRequest, recorder: Recorder,
+                                            fixture: str, data: bytes) -> None:
+    srv = request.getfixturevalue(fixture)
+    response = exchange(srv, data + SMUGGLED)
+    assert response.startswith(b"HTTP/1.1 400 "), response[:80]
+    assert "/smuggled" not in recorder.paths  # a bad chunk is only seen by the app's read
+
+
+def test_the_environment_can_make_the_default_lenient() -> None:
+    # GEVENT_PYWSGI_STRICT=0 (gevent.config.pywsgi_strict) is the switch for a
+    # whole process, e.g. to run gevent's own test suite.
+    script = (
+        "import gevent.pywsgi as p\n"
+        "from gevent import socket\n"
+        "srv = p.WSGIServer(('127.0.0.1', 0), lambda e, s: (s('200 OK', []), [b'ok'])[1],"
+        " log=None)\n"
+        "srv.start()\n"
+        "c = socket.create_connection(('127.0.0.1', srv.server_port))\n"
+        "c.sendall(b'GET / HTTP/1.1\\r\\nConnection: close\\r\\n\\r\\n')\n"
+        "data = b''\n"
+        "while chunk := c.recv(4096):\n"
+        "    data += chunk\n"
+        "print(data.split(b'\\r\\n', 1)[0].decode())\n")
+    for value, status in (("0", "HTTP/1.1 200 OK"), ("1", "HTTP/1.1 400 Bad Request"),
+                          (None, "HTTP/1.1 400 Bad Request")):
+        env = {k: v for k, v in os.environ.items() if k != "GEVENT_PYWSGI_STRICT"}
+        if value is not None:
+            env["GEVENT_PYWSGI_STRICT"] = value
+        out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                             text=True, timeout=60)
+        assert out.stdout.strip() == status, (value, out.stdout, out.stderr)
 
 
 @pytest.mark.parametrize(("data", "status"),
@@ -186,7 +231,7 @@ def test_default_mode_keeps_geventss_leniencies(lenient: WSGIServer, data: bytes
                                                                "chunk-ext-bad")],
                          ids=[c[0] for c in CASES if c[0] not in ("no-host", "cl-and-te",
                                                                   "obs-fold", "chunk-ext-bad")])
-def test_default_mode_refuses_everything_else(lenient: WSGIServer, recorder: Recorder,
+def test_lenient_mode_refuses_everything_else(lenient: WSGIServer, recorder: Recorder,
                                               data: bytes, status: int) -> None:
     response = exchange(lenient, data + SMUGGLED)
     assert response.startswith(b"HTTP/1.1 %d " % status), response[:80]

@@ -448,7 +448,7 @@ def test_a_pool_alone_bounds_the_handlers_unless_a_cap_is_given() -> None:
     assert plain.max_connections == WSGIServer.max_connections
 
 
-def test_a_server_without_strict_http_gets_the_lenient_default() -> None:
+def test_a_server_without_strict_http_gets_the_strict_default() -> None:
     from gevent.pywsgi import WSGIHandler
 
     class Bare:
@@ -456,8 +456,10 @@ def test_a_server_without_strict_http_gets_the_lenient_default() -> None:
 
     a, b = socket.socketpair()
     try:
-        assert WSGIHandler(a, ("127.0.0.1", 1), Bare())._strict is False
-        assert WSGIHandler(a, ("127.0.0.1", 1), WSGIServer(("127.0.0.1", 0), None))._strict is False
+        assert WSGIHandler(a, ("127.0.0.1", 1), Bare())._strict is True
+        assert WSGIHandler(a, ("127.0.0.1", 1), WSGIServer(("127.0.0.1", 0), None))._strict is True
+        lenient = WSGIServer(("127.0.0.1", 0), None, strict_http=False)
+        assert WSGIHandler(a, ("127.0.0.1", 1), lenient)._strict is False
     finally:
         a.close()
         b.close()

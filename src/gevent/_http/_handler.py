@@ -46,6 +46,7 @@ from typing import Any
 
 from greenlet import getcurrent
 
+from .._config import config
 from .._websocket import _upgrade as _websocket_upgrade
 from . import _parser
 from ._connection import (
@@ -204,8 +205,9 @@ class WSGIHandler(ConnectionDeadlines):
         self._body_timeout: float | None = getattr(server, "body_timeout", None)
         self._write_timeout: float | None = getattr(server, "write_timeout", None)
         self._max_body: int | None = getattr(server, "max_body_size", None)
-        # As WSGIServer's default: a server class without the attribute is lenient too.
-        self._strict = bool(getattr(server, "strict_http", False))
+        # None (WSGIServer's default, or a server without the attribute): the config.
+        strict = getattr(server, "strict_http", None)
+        self._strict = config.pywsgi_strict if strict is None else bool(strict)
         self._timer: Any = None
         self._throw: Any = None
         self._idle = False      # waiting for the first byte of a request

@@ -73,8 +73,10 @@ class WSGIServer(StreamServer):
         max_connections: connections served at once; at the cap new ones wait
             in the listen backlog.
         max_body_size: the largest request body, in bytes (413 beyond).
-        strict_http: refuse even the three leniencies gevent's own test suite
-            relies on (see ``gevent._http._parser.analyse``).
+        strict_http: refuse every malformed request (the default, from
+            ``gevent.config.pywsgi_strict``); False keeps the four leniencies
+            gevent's pywsgi has and its own test suite relies on
+            (``gevent._http._parser.analyse``, docs/http.md).
     """
 
     handler_class: Any = WSGIHandler
@@ -91,7 +93,8 @@ class WSGIServer(StreamServer):
     write_timeout: float | None = 30.0
     max_connections: int | None = 1000
     max_body_size: int | None = 1 << 30
-    strict_http: bool = False
+    # None: ``gevent.config.pywsgi_strict`` (GEVENT_PYWSGI_STRICT), read per connection.
+    strict_http: bool | None = None
 
     base_env: dict[str, Any] = {
         "GATEWAY_INTERFACE": "CGI/1.1",
