@@ -459,6 +459,25 @@ def test_public_names() -> None:
     assert pywsgi.format_date_time(0) == "Thu, 01 Jan 1970 00:00:00 GMT"
 
 
+
+def test_the_date_header_follows_the_clock_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The Date is formatted once per second and reused; it must still move on
+    # with the clock, and never lag a second behind.
+    from gevent._http import _environ
+
+    now = [1_000_000.25]
+    monkeypatch.setattr(_environ.time, "time", lambda: now[0])
+    monkeypatch.setattr(_environ._DateCache, "current", (0, ""))
+    first = _environ.http_date_now()
+    assert first == pywsgi.format_date_time(1_000_000)
+    now[0] = 1_000_000.99
+    assert _environ.http_date_now() is first  # the same second: reused
+    now[0] = 1_000_001.0
+    assert _environ.http_date_now() == pywsgi.format_date_time(1_000_001)
+    now[0] = 999_999.5  # a clock stepped back is followed too
+    assert _environ.http_date_now() == pywsgi.format_date_time(999_999)
+
+
 # ------------------------------------------------------------ subclassing
 
 

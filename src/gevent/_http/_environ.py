@@ -8,17 +8,35 @@ HTTP date format.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from email.utils import formatdate
 from typing import Any
 
 __all__ = ["Environ", "LoggingLogAdapter", "SecureEnviron", "WSGISecureEnviron", "_NoopLog",
-           "format_date_time"]
+           "format_date_time", "http_date_now"]
 
 
 def format_date_time(timestamp: float) -> str:
     """An HTTP date (RFC 9110 5.6.7) for ``timestamp``."""
     return formatdate(timestamp, usegmt=True)
+
+
+class _DateCache:
+    # (whole second, its date). One tuple, swapped whole, so native threads
+    # sharing it can at worst format the same second twice.
+    current: tuple[int, str] = (0, "")
+
+
+def http_date_now() -> str:
+    """The Date header for now: one-second resolution, formatted once per second
+    (``formatdate`` costs more than a microsecond, on every response)."""
+    now = int(time.time())
+    second, date = _DateCache.current
+    if second != now:
+        date = format_date_time(now)
+        _DateCache.current = (now, date)
+    return date
 
 
 class _NoopLog:

@@ -66,6 +66,7 @@ from ._environ import (
     WSGISecureEnviron,
     _NoopLog,
     format_date_time,
+    http_date_now,
 )
 from ._input import Input, _InvalidClientInput
 from ._parser import (
@@ -668,7 +669,7 @@ class WSGIHandler(ConnectionDeadlines):
             # The server shuts down: this is the last response on the connection.
             headers.append(("Connection", "close"))
         if self.provided_date is None:
-            self.response_headers.append(("Date", format_date_time(time.time())))
+            self.response_headers.append(("Date", http_date_now()))
         if self._computed_length is not None:
             self.response_headers.append(("Content-Length", str(self._computed_length)))
         elif self.response_use_chunked:
