@@ -11,6 +11,7 @@ import io
 import pickle
 import re
 import time
+import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -466,7 +467,8 @@ def test_the_date_header_follows_the_clock_second(monkeypatch: pytest.MonkeyPatc
     from gevent._http import _environ
 
     now = [1_000_000.25]
-    monkeypatch.setattr(_environ.time, "time", lambda: now[0])
+    # Only _environ's view of the clock: the time module stays untouched.
+    monkeypatch.setattr(_environ, "time", types.SimpleNamespace(time=lambda: now[0]))
     monkeypatch.setattr(_environ._DateCache, "current", (0, ""))
     first = _environ.http_date_now()
     assert first == pywsgi.format_date_time(1_000_000)
